@@ -1,0 +1,50 @@
+"""Installs speechbrain-fica, a SpeechBrain plugin for spoofing detection."""
+
+import os
+
+from setuptools import find_packages, setup
+
+here = os.path.dirname(os.path.abspath(__file__))
+with open(os.path.join(here, "speechbrain_fica", "version.txt")) as f:
+    version = f.read().strip()
+with open(os.path.join(here, "README.md"), encoding="utf-8") as f:
+    long_description = f.read()
+
+setup(
+    name="speechbrain-fica",
+    version=version,
+    description=(
+        "SpeechBrain plugin for synthetic speech (spoofing / deepfake) "
+        "detection with the FICA training strategy"
+    ),
+    long_description=long_description,
+    long_description_content_type="text/markdown",
+    license="Apache-2.0",
+    python_requires=">=3.9",
+    packages=find_packages(include=["speechbrain_fica", "speechbrain_fica.*"]),
+    include_package_data=True,
+    package_data={"speechbrain_fica": ["version.txt"]},
+    install_requires=[
+        "speechbrain>=1.1.2,<1.2",
+        "torch>=2.7.1",
+        "torchaudio>=2.7.1",
+        "hyperpyyaml>=1.2.2",
+        "sentencepiece>=0.1.91",
+        "pandas>=1.5",
+        "numpy>=1.23",
+        "scipy>=1.10",
+        "soundfile>=0.12.1",
+        "matplotlib>=3.6",
+        "tqdm>=4.42",
+    ],
+    extras_require={
+        "test": ["pytest>=7.4"],
+        "dev": ["pytest>=7.4", "ruff>=0.12", "yamllint>=1.35"],
+    },
+    classifiers=[
+        "Programming Language :: Python :: 3",
+        "License :: OSI Approved :: Apache Software License",
+        "Topic :: Multimedia :: Sound/Audio :: Speech",
+        "Topic :: Scientific/Engineering :: Artificial Intelligence",
+    ],
+)

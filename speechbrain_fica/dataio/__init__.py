@@ -1,0 +1,1 @@
+"""dataio package of speechbrain-fica."""

@@ -1,0 +1,1 @@
+"""nnet package of speechbrain-fica."""
