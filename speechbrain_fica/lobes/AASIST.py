@@ -327,7 +327,9 @@ class AASIST(nn.Module):
         self.master1 = nn.Parameter(torch.randn(1, 1, gat_dim))
         self.master2 = nn.Parameter(torch.randn(1, 1, gat_dim))
         t_gat, t_hs = temperatures[1], temperatures[2]
-        self.GAT_layer_S = GraphAttentionLayer(enc_dim, gat_dim, temperatures[0])
+        self.GAT_layer_S = GraphAttentionLayer(
+            enc_dim, gat_dim, temperatures[0]
+        )
         self.GAT_layer_T = GraphAttentionLayer(enc_dim, gat_dim, t_gat)
         self.HtrgGAT_layer_ST11 = HtrgGraphAttentionLayer(gat_dim, hs_dim, t_hs)
         self.HtrgGAT_layer_ST12 = HtrgGraphAttentionLayer(hs_dim, hs_dim, t_hs)

@@ -37,7 +37,7 @@ def hz_to_mel(hz):
     Example
     -------
     >>> round(float(hz_to_mel(700.0)), 3)
-    781.17
+    781.173
     """
     return 2595.0 * np.log10(1.0 + np.asarray(hz) / 700.0)
 
@@ -92,7 +92,7 @@ def mel_band_edges(n_filters, sample_rate=16000, n_fft=512, unused_top_bands=0):
     Example
     -------
     >>> edges = mel_band_edges(70)
-    >>> edges.shape, round(float(edges[1]), 3), float(edges[-1])
+    >>> edges.shape, round(float(edges[1]), 3), round(float(edges[-1]), 3)
     ((71,), 25.659, 8000.0)
     """
     grid = (sample_rate // 2) * np.linspace(0.0, 1.0, n_fft // 2 + 1)
@@ -169,9 +169,7 @@ class MelSincFilterbank(nn.Module):
             2 * high * support / sample_rate
         ) - 2 * low / sample_rate * np.sinc(2 * low * support / sample_rate)
         filters = torch.tensor(window * ideal, dtype=torch.float32)
-        self.register_buffer(
-            "filters", filters.unsqueeze(1), persistent=False
-        )
+        self.register_buffer("filters", filters.unsqueeze(1), persistent=False)
 
     def forward(self, x):
         """Filters a waveform batch.
