@@ -1,0 +1,446 @@
+"""Tests of the ASVspoof 2021 LA / DF scoring (keys in the official formats).
+
+The end-to-end reference builds 2021-style keys from the synthetic CM
+scores and the 2019 LA eval ASV scores, the setup in which the official
+evaluation package printed the values of ``expected_outputs.json``.
+
+Authors
+ * speechbrain-fica contributors 2026
+"""
+
+import json
+import os
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from speechbrain_fica.utils.asvspoof2021 import (
+    DF_CODECS,
+    DF_VOCODERS,
+    LA_ATTACKS,
+    LA_CODECS,
+    check_scores_against_key,
+    compute_c012,
+    df_breakdown,
+    la_breakdown,
+    load_c012,
+    read_asv_key_and_scores,
+    read_cm_key,
+    read_score_file,
+    save_c012,
+    write_tables,
+)
+from speechbrain_fica.utils.metrics import (
+    asv_operating_point,
+    compute_eer,
+    min_tdcf_2021,
+    tdcf_2021_coefficients,
+)
+
+TOL = 1e-12
+
+
+def write_lines(path, lines):
+    """Writes text lines (LF) and returns the path as str."""
+    path.write_text("".join(line + "\n" for line in lines))
+    return str(path)
+
+
+def la_key_line(trial, codec, attack, label, subset, speaker="LA_0001"):
+    """``spk trial codec trans attack label trim subset``."""
+    trans = "-" if codec == "none" else "ita_tx"
+    return f"{speaker} {trial} {codec} {trans} {attack} {label} notrim {subset}"
+
+
+def df_key_line(trial, compr, attack, label, subset, vocoder):
+    """The 13-column DF key layout."""
+    return (
+        f"LA_0023 {trial} {compr} asvspoof {attack} {label} notrim {subset} "
+        f"{vocoder} - - - -"
+    )
+
+
+# ---------------------------------------------------------------------------
+# End-to-end reference
+# ---------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def reference_setup(shared_dir, tmp_path_factory):
+    """Keys and score files built from the shared synthetic material."""
+    folder = tmp_path_factory.mktemp("keys")
+    with open(
+        os.path.join(shared_dir, "reference", "expected_outputs.json"),
+        encoding="utf-8",
+    ) as stream:
+        expected = json.load(stream)
+    cm_path = os.path.join(shared_dir, "reference", "synthetic_cm_scores.txt")
+    with open(cm_path, encoding="utf-8") as stream:
+        cm_rows = [line.split() for line in stream if line.strip()]
+    la_lines, df_lines, score_lines = [], [], []
+    for trial, attack, label, score in cm_rows:
+        attack = "bonafide" if label == "bonafide" else attack
+        vocoder = "-" if label == "bonafide" else "traditional_vocoder"
+        la_lines.append(la_key_line(trial, "none", attack, label, "eval"))
+        df_lines.append(
+            df_key_line(trial, "nocodec", attack, label, "eval", vocoder)
+        )
+        score_lines.append(f"{trial} {score}")
+    # Progress-subset trials with inverted scores must not change the
+    # eval results.
+    for index in range(40):
+        trial = f"PRG_{index:05d}"
+        label = "bonafide" if index % 2 else "spoof"
+        attack = "bonafide" if index % 2 else "A07"
+        vocoder = "-" if index % 2 else "unknown"
+        la_lines.append(la_key_line(trial, "none", attack, label, "progress"))
+        df_lines.append(
+            df_key_line(trial, "nocodec", attack, label, "progress", vocoder)
+        )
+        score_lines.append(f"{trial} {-5.0 if index % 2 else 5.0}")
+
+    asv_path = os.path.join(
+        shared_dir,
+        "asvspoof_meta",
+        "ASVspoof2019.LA.asv.eval.gi.trl.scores.txt",
+    )
+    with open(asv_path, encoding="utf-8") as stream:
+        asv_rows = [line.split() for line in stream if line.strip()]
+    asv_key_lines, asv_score_lines = [], []
+    for index, (source, key, score) in enumerate(asv_rows):
+        trial = f"ASV_{index:06d}-none"
+        asv_key_lines.append(la_key_line(trial, "none", source, key, "eval"))
+        asv_score_lines.append(f"LA_0001-none {trial} {score}")
+    return {
+        "expected": expected,
+        "la_key": write_lines(folder / "la_key.txt", la_lines),
+        "df_key": write_lines(folder / "df_key.txt", df_lines),
+        "scores": write_lines(folder / "scores.txt", score_lines),
+        "asv_key": write_lines(folder / "asv_key.txt", asv_key_lines),
+        "asv_scores": write_lines(folder / "asv_scores.txt", asv_score_lines),
+        "folder": folder,
+    }
+
+
+def test_la_end_to_end_reference(reference_setup):
+    setup = reference_setup
+    expected = setup["expected"]
+    asv = read_asv_key_and_scores(setup["asv_key"], setup["asv_scores"])
+    c012 = compute_c012(asv)
+    pooled_c012 = expected["eval_package_main_end_to_end"]["LA_pooled_C012"]
+    for name in ("C0", "C1", "C2"):
+        assert c012["Pooled"]["Pooled"][name] == pytest.approx(
+            pooled_c012[name], abs=TOL
+        )
+    # Codecs without ASV trials have no coefficients.
+    assert np.isnan(c012["Pooled"]["alaw"]["C0"])
+
+    key = read_cm_key(setup["la_key"], "LA")
+    scores = read_score_file(setup["scores"])
+    pooled, tdcf_table, eer_table = la_breakdown(key, scores, c012)
+    reference = expected["results"]["synthetic"]
+    assert pooled["min_tDCF"] == pytest.approx(
+        reference["tdcf2021formula_with_asv2019_eval"]["min_tdcf"], abs=TOL
+    )
+    assert pooled["min_tDCF"] == pytest.approx(0.1933167519446156, abs=TOL)
+    assert pooled["EER"] == pytest.approx(5.294444444444444, abs=TOL)
+    assert pooled["EER"] == pytest.approx(reference["eer_pct"], abs=TOL)
+    printed = expected["eval_package_main_end_to_end"]
+    assert f"{pooled['min_tDCF']:.4f}" == printed["LA_pooled_min_tdcf_printed"]
+    assert f"{pooled['EER']:.2f}" == printed["LA_pooled_eer_pct_printed"]
+    # Paths work as well, and a saved / reloaded C012 gives the same result.
+    c012_path = str(setup["folder"] / "LA-C012-eval.npy")
+    save_c012(c012, c012_path)
+    again, _, _ = la_breakdown(
+        setup["la_key"], setup["scores"], load_c012(c012_path)
+    )
+    assert again == pooled
+    # All subsets together include the inverted progress trials.
+    everything, _, _ = la_breakdown(key, scores, c012, subset=None)
+    assert everything["EER"] > pooled["EER"]
+    with pytest.raises(
+        ValueError, match="no CM trials with subset == 'hidden'"
+    ):
+        la_breakdown(key, scores, c012, subset="hidden")
+
+
+def test_df_end_to_end_reference(reference_setup):
+    setup = reference_setup
+    pooled_eer, table = df_breakdown(setup["df_key"], setup["scores"])
+    expected = setup["expected"]
+    assert pooled_eer == pytest.approx(
+        expected["results"]["synthetic"]["eer_pct"], abs=TOL
+    )
+    printed = expected["eval_package_main_end_to_end"]
+    assert f"{pooled_eer:.2f}" == printed["DF_pooled_eer_pct_printed"]
+    assert table.loc["traditional_vocoder", "nocodec"] == pytest.approx(
+        pooled_eer, abs=TOL
+    )
+
+
+# ---------------------------------------------------------------------------
+# Synthetic multi-condition keys
+# ---------------------------------------------------------------------------
+
+USED_CODECS = ["none", "alaw", "gsm"]
+USED_ATTACKS = ["A07", "A08", "A10"]
+USED_COMPR = ["nocodec", "low_mp3", "oggm4a"]
+USED_VOCODERS = ["traditional_vocoder", "neural_vocoder_autoregressive"]
+
+
+@pytest.fixture(scope="module")
+def multi_setup(tmp_path_factory):
+    """Random LA / DF keys, CM scores and LA ASV data over a few conditions."""
+    rng = np.random.default_rng(1234)
+    folder = tmp_path_factory.mktemp("multi")
+    la_lines, df_lines, score_lines = [], [], []
+    for index in range(3000):
+        trial = f"E_{index:06d}"
+        is_bonafide = rng.random() < 0.3
+        label = "bonafide" if is_bonafide else "spoof"
+        attack = "bonafide" if is_bonafide else str(rng.choice(USED_ATTACKS))
+        codec = str(rng.choice(USED_CODECS))
+        compr = str(rng.choice(USED_COMPR))
+        vocoder = "-" if is_bonafide else str(rng.choice(USED_VOCODERS))
+        subset = "eval" if rng.random() < 0.8 else "progress"
+        shift = 1.5 if is_bonafide else -0.2 * USED_ATTACKS.index(attack)
+        score = rng.normal(shift, 1.0)
+        la_lines.append(la_key_line(trial, codec, attack, label, subset))
+        df_lines.append(
+            df_key_line(trial, compr, attack, label, subset, vocoder)
+        )
+        score_lines.append(f"{trial} {score!r}")
+    asv_key_lines, asv_score_lines = [], []
+    for index in range(4000):
+        kind = rng.choice(["target", "nontarget", "spoof"], p=[0.2, 0.4, 0.4])
+        attack = "bonafide" if kind != "spoof" else rng.choice(USED_ATTACKS)
+        codec = str(rng.choice(USED_CODECS))
+        subset = "eval" if rng.random() < 0.8 else "progress"
+        mean = {"target": 4.0, "nontarget": 0.0, "spoof": 2.5}[str(kind)]
+        trial = f"LA_E_{index:06d}-{codec}"
+        asv_key_lines.append(la_key_line(trial, codec, attack, kind, subset))
+        asv_score_lines.append(
+            f"LA_0001-{codec} {trial} {rng.normal(mean, 1.0)!r}"
+        )
+    paths = {
+        "la_key": write_lines(folder / "la.txt", la_lines),
+        "df_key": write_lines(folder / "df.txt", df_lines),
+        "scores": write_lines(folder / "scores.txt", score_lines),
+        "asv_key": write_lines(folder / "asv_key.txt", asv_key_lines),
+        "asv_scores": write_lines(folder / "asv.txt", asv_score_lines),
+    }
+    la_key = read_cm_key(paths["la_key"], "LA")
+    scores = read_score_file(paths["scores"])
+    joined = check_scores_against_key(scores, la_key)
+    df_joined = check_scores_against_key(
+        scores, read_cm_key(paths["df_key"], "DF")
+    )
+    asv = read_asv_key_and_scores(paths["asv_key"], paths["asv_scores"])
+    return {
+        "paths": paths,
+        "la_key": la_key,
+        "scores": scores,
+        "eval": joined[joined["subset"] == "eval"],
+        "df_eval": df_joined[df_joined["subset"] == "eval"],
+        "asv": asv,
+        "asv_eval": asv[asv["subset"] == "eval"],
+        "folder": folder,
+    }
+
+
+def direct_c012(asv_eval, codec=None, attack=None):
+    """C012 of one cell computed straight from the ASV trials."""
+    in_codec = np.ones(len(asv_eval), dtype=bool)
+    if codec is not None:
+        in_codec = (asv_eval["codec"] == codec).to_numpy()
+    labels = asv_eval["label"].to_numpy()
+    scores = asv_eval["score"].to_numpy()
+    spoof = (labels == "spoof") & in_codec
+    if attack is not None:
+        spoof &= (asv_eval["attack"] == attack).to_numpy()
+    point = asv_operating_point(
+        scores[(labels == "target") & in_codec],
+        scores[(labels == "nontarget") & in_codec],
+        scores[spoof],
+    )
+    return tdcf_2021_coefficients(point)
+
+
+def test_la_tables(multi_setup):
+    setup = multi_setup
+    c012 = compute_c012(setup["asv"])
+    pooled, tdcf_table, eer_table = la_breakdown(
+        setup["la_key"], setup["scores"], c012
+    )
+    for table in (tdcf_table, eer_table):
+        assert table.shape == (14, 8)
+        assert table.index.tolist() == LA_ATTACKS + ["Pooled"]
+        assert table.columns.tolist() == LA_CODECS + ["Pooled"]
+        # Codecs and attacks without trials are NaN; used cells are not.
+        assert table[["pstn", "g722", "ulaw", "opus"]].isna().all().all()
+        assert table.loc[["A09", "A11", "A19"]].isna().all().all()
+        used = table.loc[USED_ATTACKS + ["Pooled"], USED_CODECS + ["Pooled"]]
+        assert not used.isna().any().any()
+
+    trials = setup["eval"]
+    labels = trials["label"].to_numpy()
+    scores = trials["score"].to_numpy()
+    bonafide, spoof = scores[labels == "bonafide"], scores[labels == "spoof"]
+    # Pooled cell == direct pooled computation.
+    c0, c1, c2 = direct_c012(setup["asv_eval"])
+    assert c012["Pooled"]["Pooled"] == pytest.approx(
+        {"C0": c0, "C1": c1, "C2": c2}, abs=TOL
+    )
+    direct_tdcf, _ = min_tdcf_2021(bonafide, spoof, c0=c0, c1=c1, c2=c2)
+    direct_eer, _ = compute_eer(bonafide, spoof)
+    assert pooled["min_tDCF"] == pytest.approx(direct_tdcf, abs=TOL)
+    assert pooled["EER"] == pytest.approx(100 * direct_eer, abs=TOL)
+    assert tdcf_table.loc["Pooled", "Pooled"] == pooled["min_tDCF"]
+
+    # One cell: bona fide of that codec vs spoof of that codec and attack,
+    # with the C012 of the same cell.
+    in_cell = (trials["codec"] == "alaw").to_numpy()
+    cell_bonafide = scores[in_cell & (labels == "bonafide")]
+    cell_spoof = scores[in_cell & (trials["attack"] == "A08").to_numpy()]
+    c0, c1, c2 = direct_c012(setup["asv_eval"], "alaw", "A08")
+    assert c012["A08"]["alaw"] == pytest.approx(
+        {"C0": c0, "C1": c1, "C2": c2}, abs=TOL
+    )
+    direct_tdcf, _ = min_tdcf_2021(
+        cell_bonafide, cell_spoof, c0=c0, c1=c1, c2=c2
+    )
+    direct_eer, _ = compute_eer(cell_bonafide, cell_spoof)
+    assert tdcf_table.loc["A08", "alaw"] == pytest.approx(direct_tdcf, abs=TOL)
+    assert eer_table.loc["A08", "alaw"] == pytest.approx(
+        100 * direct_eer, abs=TOL
+    )
+    # Codec column, pooled attacks: all spoof trials of that codec.
+    pooled_row_spoof = scores[in_cell & (labels == "spoof")]
+    direct_eer, _ = compute_eer(cell_bonafide, pooled_row_spoof)
+    assert eer_table.loc["Pooled", "alaw"] == pytest.approx(
+        100 * direct_eer, abs=TOL
+    )
+
+    # A C012 dictionary without some cells gives NaN t-DCF but valid EERs.
+    partial = {"Pooled": dict(c012["Pooled"])}
+    _, partial_tdcf, partial_eer = la_breakdown(
+        setup["la_key"], setup["scores"], partial
+    )
+    assert np.isnan(partial_tdcf.loc["A08", "alaw"])
+    assert (
+        partial_tdcf.loc["Pooled", "alaw"] == tdcf_table.loc["Pooled", "alaw"]
+    )
+    assert partial_eer.equals(eer_table)
+
+    # Another subset uses only its own CM and ASV trials.
+    progress_c012 = compute_c012(setup["asv"], subset="progress")
+    progress, _, _ = la_breakdown(
+        setup["la_key"], setup["scores"], progress_c012, subset="progress"
+    )
+    assert progress["EER"] != pooled["EER"]
+
+
+def test_df_table(multi_setup):
+    setup = multi_setup
+    pooled_eer, table = df_breakdown(setup["paths"]["df_key"], setup["scores"])
+    assert table.shape == (6, 10)
+    assert table.index.tolist() == DF_VOCODERS + ["Pooled"]
+    assert table.columns.tolist() == DF_CODECS + ["Pooled"]
+    assert table.loc[["waveform_concatenation", "unknown"]].isna().all().all()
+    assert table[["high_mp3", "mp3m4a"]].isna().all().all()
+    trials = setup["df_eval"]
+    labels = trials["label"].to_numpy()
+    scores = trials["score"].to_numpy()
+    direct, _ = compute_eer(
+        scores[labels == "bonafide"], scores[labels == "spoof"]
+    )
+    assert pooled_eer == pytest.approx(100 * direct, abs=TOL)
+    in_codec = (trials["compr"] == "low_mp3").to_numpy()
+    vocoder = (trials["vocoder"] == "neural_vocoder_autoregressive").to_numpy()
+    direct, _ = compute_eer(
+        scores[in_codec & (labels == "bonafide")],
+        scores[in_codec & vocoder],
+    )
+    assert table.loc[
+        "neural_vocoder_autoregressive", "low_mp3"
+    ] == pytest.approx(100 * direct, abs=TOL)
+
+
+def test_write_tables(multi_setup, tmp_path):
+    setup = multi_setup
+    c012 = compute_c012(setup["asv"])
+    _, tdcf_table, eer_table = la_breakdown(
+        setup["la_key"], setup["scores"], c012
+    )
+    paths = write_tables(
+        {"min_tDCF": tdcf_table, "EER": eer_table}, str(tmp_path / "out"), "LA"
+    )
+    names = sorted(os.path.basename(path) for path in paths)
+    assert names == [
+        "LA_EER.csv",
+        "LA_EER.md",
+        "LA_min_tDCF.csv",
+        "LA_min_tDCF.md",
+    ]
+    read_back = pd.read_csv(tmp_path / "out" / "LA_min_tDCF.csv", index_col=0)
+    np.testing.assert_allclose(
+        read_back.to_numpy(), tdcf_table.to_numpy(), rtol=1e-15, atol=0
+    )
+    markdown = (tmp_path / "out" / "LA_EER.md").read_text().splitlines()
+    assert len(markdown) == 2 + 14
+    assert markdown[0].split("|")[2].strip() == "none"
+    assert all(line.startswith("| ") for line in markdown[2:])
+    assert "| A19 | - |" in markdown[-2]
+
+
+# ---------------------------------------------------------------------------
+# Errors
+# ---------------------------------------------------------------------------
+
+
+def test_score_file_mismatch_errors(multi_setup):
+    key, scores = multi_setup["la_key"], multi_setup["scores"]
+    missing = scores.drop(index=[5, 17])
+    with pytest.raises(ValueError, match="2 trial.s. of the key have no score"):
+        check_scores_against_key(missing, key)
+    with pytest.raises(ValueError, match="E_000005"):
+        la_breakdown(key, missing, {})
+    extra = pd.concat(
+        [scores, pd.DataFrame({"trial": ["LA_E_EXTRA"], "score": [0.0]})]
+    )
+    with pytest.raises(
+        ValueError, match="1 trial.s. of the score file are not"
+    ):
+        check_scores_against_key(extra, key)
+    with pytest.raises(ValueError, match="LA_E_EXTRA"):
+        df_breakdown(multi_setup["paths"]["df_key"], extra)
+    duplicated = pd.concat([scores, scores.iloc[[3]]])
+    with pytest.raises(
+        ValueError, match="1 duplicate trial.s. in the score"
+    ) as error:
+        check_scores_against_key(duplicated, key)
+    assert "E_000003" in str(error.value)
+    assert f"score file has {len(scores) + 1} trials" in str(error.value)
+
+
+def test_reader_errors(tmp_path):
+    good = la_key_line("LA_E_1", "none", "A07", "spoof", "eval")
+    path = write_lines(
+        tmp_path / "key.txt", [good, good.replace("LA_E_1", "LA_E_2"), "a b c"]
+    )
+    with pytest.raises(ValueError, match="line 3: expected 8 columns") as error:
+        read_cm_key(path, "LA")
+    assert path in str(error.value)
+    with pytest.raises(ValueError, match="expected 13 columns"):
+        read_cm_key(write_lines(tmp_path / "df.txt", [good]), "DF")
+    with pytest.raises(ValueError, match="track must be"):
+        read_cm_key(path, "PA")
+    with pytest.raises(ValueError, match="line 2: expected 2 columns"):
+        read_score_file(write_lines(tmp_path / "s.txt", ["t1 1.0", "t2"]))
+    with pytest.raises(ValueError, match="line 2: score 'abc' is not a number"):
+        read_score_file(write_lines(tmp_path / "s2.txt", ["t1 1.0", "t2 abc"]))
+    key_path = write_lines(tmp_path / "asv_key.txt", [good, good])
+    score_path = write_lines(tmp_path / "asv.txt", ["LA_0001 LA_E_1 1.0"])
+    with pytest.raises(ValueError, match="has 2 trials but ASV score file"):
+        read_asv_key_and_scores(key_path, score_path)
