@@ -1,0 +1,439 @@
+"""The Brain that trains any countermeasure backbone with FICA.
+
+One training step (Wang et al., ACML 2024, Eq. 6, each term switchable)::
+
+    L = w_clean * CE(x) + w_masked * CE(x_mask)
+        + lambda_inf * JS(q(x), q(x_mask)) + lambda_ini * InI(f(x), bank)
+
+* ``x_mask``: :class:`~speechbrain_fica.lobes.fica.BandPassMasker` output.
+* ``JS``: :func:`~speechbrain_fica.nnet.losses.js_consistency_loss`.
+* ``InI``: :func:`~speechbrain_fica.nnet.losses.instance_correlation_loss`
+  of the clean embeddings against the memory bank; afterwards the momentum
+  encoder's keys of the batch enter the bank and, after the optimiser step,
+  the momentum encoder takes one EMA step.
+
+A term with weight 0 is skipped, so the paper's ablation rows (baseline,
++InF, +InI, +InF+InI) and Table 3's "InF without consistency" are yaml
+settings. Validation and test run the backbone alone: the FICA modules add
+no parameters and no time to the deployed model.
+
+Hyperparameters read from the yaml (optional ones have defaults):
+
+``modules``
+    ``model`` (the backbone), plus ``masker`` when ``weight_masked_ce`` or
+    ``lambda_inf`` is positive and ``momentum_encoder`` and
+    ``memory_bank`` when ``lambda_ini`` is positive.
+``classification_loss``
+    Called as ``loss(logits [B, 2], targets [B])``, e.g.
+    ``torch.nn.CrossEntropyLoss`` (with ``weight`` for AASIST's weighted
+    cross-entropy).
+``weight_clean_ce`` (1.0), ``weight_masked_ce`` (1.0), ``lambda_inf`` (0),
+``lambda_ini`` (0)
+    Loss weights.
+``joint_forward`` (True)
+    Clean and masked views in one batched forward (BatchNorm statistics are
+    then computed over both views) or in two.
+``masked_view_in_bank`` (False)
+    Also enqueue the momentum encoder's keys of the masked view.
+``score_type`` ("bonafide_logit")
+    See :func:`~speechbrain_fica.utils.scoring.cm_scores`.
+``lr_annealing`` / ``lr_step_scheduler``
+    Optional epoch-level (``f(epoch) -> (old, new)``) and per-step
+    (``f(optimizer) -> (old, new)``) learning-rate schedules.
+``asv_scores_valid`` / ``asv_scores_test``
+    Optional ASVspoof 2019 ASV score files for the min t-DCF.
+``score_format`` ("2019")
+    ``"2019"`` (``utt attack key score``) or ``"2021"`` (``utt score``).
+``ckpt_num_to_keep`` (2)
+    Best checkpoints kept (by validation EER).
+``epoch_counter``, ``train_logger``, ``checkpointer``, ``output_folder``
+    As in every SpeechBrain recipe.
+
+Authors
+ * speechbrain-fica contributors 2026
+"""
+
+import json
+import logging
+import os
+
+import speechbrain as sb
+import torch
+from speechbrain.utils.distributed import if_main_process
+
+from speechbrain_fica.nnet.losses import (
+    instance_correlation_loss,
+    js_consistency_loss,
+)
+from speechbrain_fica.utils.metrics import (
+    SpoofMetricStats,
+    read_asv_scores_2019,
+)
+from speechbrain_fica.utils.plots import plot_det, plot_score_histograms
+from speechbrain_fica.utils.scoring import cm_scores
+
+logger = logging.getLogger(__name__)
+
+LOSS_TERMS = ("ce_clean", "ce_masked", "inf", "ini")
+
+
+class FICABrain(sb.Brain):
+    """Trains and evaluates a countermeasure with the FICA strategy.
+
+    See the module docstring for the hyperparameters. The recipes only
+    build datasets and call ``fit`` / ``evaluate``; name a test set by
+    setting ``brain.test_name`` before ``evaluate`` so its outputs
+    (``scores_<name>.txt``, ``summary_<name>.json``, per-attack tables, DET
+    plot and score histograms) land under ``<output_folder>/<name>/``.
+
+    Example
+    -------
+    >>> from speechbrain_fica.lobes import LCNN
+    >>> model = LCNN(stacking="channels")
+    >>> brain = FICABrain(
+    ...     modules={"model": model},
+    ...     hparams={"classification_loss": torch.nn.CrossEntropyLoss()},
+    ... )
+    >>> brain.loss_weights()
+    {'ce_clean': 1.0, 'ce_masked': 0.0, 'inf': 0.0, 'ini': 0.0}
+    """
+
+    test_name = "test"
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        weights = self.loss_weights()
+        needed = []
+        if weights["ce_masked"] > 0 or weights["inf"] > 0:
+            needed.append("masker")
+        if weights["ini"] > 0:
+            needed += ["momentum_encoder", "memory_bank"]
+        missing = [name for name in needed if name not in self.modules]
+        if missing:
+            raise ValueError(
+                f"the loss weights {weights} need the modules {missing}; "
+                "add them under 'modules' in the yaml or set their weight "
+                "to 0"
+            )
+        loss = self.hparams.classification_loss
+        if isinstance(loss, torch.nn.Module):
+            loss.to(self.device)
+        self._asv_cache = {}
+        self._bank_items = None
+        self.term_sums, self.term_count = {}, 0
+
+    def _hparam(self, name, default):
+        return getattr(self.hparams, name, default)
+
+    def loss_weights(self):
+        """The weight of each loss term (0 = term off).
+
+        Returns
+        -------
+        dict
+            ``{"ce_clean", "ce_masked", "inf", "ini"} -> float``.
+        """
+        return {
+            "ce_clean": float(self._hparam("weight_clean_ce", 1.0)),
+            "ce_masked": float(self._hparam("weight_masked_ce", 0.0)),
+            "inf": float(self._hparam("lambda_inf", 0.0)),
+            "ini": float(self._hparam("lambda_ini", 0.0)),
+        }
+
+    def _masking_on(self):
+        weights = self.loss_weights()
+        return weights["ce_masked"] > 0 or weights["inf"] > 0
+
+    # ------------------------------------------------------------------
+    # Forward and losses
+    # ------------------------------------------------------------------
+    def compute_forward(self, batch, stage):
+        """Runs the backbone (and, in training, the FICA views and keys).
+
+        Arguments
+        ---------
+        batch : PaddedBatch
+            With ``sig`` (waveforms and relative lengths).
+        stage : speechbrain.Stage
+            TRAIN, VALID or TEST.
+
+        Returns
+        -------
+        dict
+            ``logits`` and ``embedding``; in training also
+            ``masked_logits`` and ``keys`` when the terms need them.
+        """
+        batch = batch.to(self.device)
+        wavs, lengths = batch.sig
+        model = self.modules.model
+        if stage != sb.Stage.TRAIN:
+            logits, embedding = model(wavs, lengths)
+            return {"logits": logits, "embedding": embedding}
+
+        out = {}
+        if self._masking_on():
+            masked = self.modules.masker(wavs)
+            if self._hparam("joint_forward", True):
+                logits, embedding = model(
+                    torch.cat([wavs, masked]), torch.cat([lengths, lengths])
+                )
+                n = wavs.shape[0]
+                out["masked_logits"] = logits[n:]
+                logits, embedding = logits[:n], embedding[:n]
+            else:
+                logits, embedding = model(wavs, lengths)
+                out["masked_logits"], _ = model(masked, lengths)
+        else:
+            masked = None
+            logits, embedding = model(wavs, lengths)
+        out.update(logits=logits, embedding=embedding)
+
+        if self.loss_weights()["ini"] > 0:
+            key_wavs, key_lengths = wavs, lengths
+            if masked is not None and self._hparam(
+                "masked_view_in_bank", False
+            ):
+                key_wavs = torch.cat([wavs, masked])
+                key_lengths = torch.cat([lengths, lengths])
+            out["keys"] = self.modules.momentum_encoder(key_wavs, key_lengths)
+        return out
+
+    def compute_objectives(self, predictions, batch, stage):
+        """Computes the weighted FICA loss (training) or the validation loss
+        and the metric statistics (VALID / TEST).
+
+        Arguments
+        ---------
+        predictions : dict
+            Output of :meth:`compute_forward`.
+        batch : PaddedBatch
+            With ``target`` ``[B, 1]`` and ``id`` (and optionally ``attack``).
+        stage : speechbrain.Stage
+            TRAIN, VALID or TEST.
+
+        Returns
+        -------
+        torch.Tensor
+            The loss.
+        """
+        targets = batch.target.data.reshape(-1)
+        classification_loss = self.hparams.classification_loss
+        logits = predictions["logits"]
+        if stage != sb.Stage.TRAIN:
+            self.metrics.append(
+                batch.id,
+                cm_scores(logits, self._hparam("score_type", "bonafide_logit")),
+                targets,
+                getattr(batch, "attack", None),
+            )
+            return classification_loss(logits.float(), targets)
+
+        weights = self.loss_weights()
+        terms = {"ce_clean": classification_loss(logits.float(), targets)}
+        if "masked_logits" in predictions:
+            masked_logits = predictions["masked_logits"].float()
+            if weights["ce_masked"] > 0:
+                terms["ce_masked"] = classification_loss(masked_logits, targets)
+            if weights["inf"] > 0:
+                terms["inf"] = js_consistency_loss(logits, masked_logits)
+        if "keys" in predictions:
+            bank_keys, bank_labels = self.modules.memory_bank.contents()
+            terms["ini"] = instance_correlation_loss(
+                predictions["embedding"], targets, bank_keys, bank_labels
+            )
+            n_views = predictions["keys"].shape[0] // targets.shape[0]
+            self._bank_items = (predictions["keys"], targets.repeat(n_views))
+        for name, value in terms.items():
+            self.term_sums[name] = self.term_sums.get(name, 0.0) + float(
+                value.detach()
+            )
+        self.term_count += 1
+        return sum(weights[name] * value for name, value in terms.items())
+
+    def on_fit_batch_end(self, batch, outputs, loss, should_step):
+        """Fills the memory bank, moves the momentum encoder, steps the
+        per-step learning-rate schedule.
+
+        Arguments
+        ---------
+        batch : PaddedBatch
+            The batch.
+        outputs : dict
+            Output of :meth:`compute_forward`.
+        loss : torch.Tensor
+            The loss.
+        should_step : bool
+            Whether the optimiser stepped.
+        """
+        if self._bank_items is not None:
+            self.modules.memory_bank.enqueue(*self._bank_items)
+            self._bank_items = None
+        if should_step and self.loss_weights()["ini"] > 0:
+            self.modules.momentum_encoder.update(self.modules.model)
+        scheduler = self._hparam("lr_step_scheduler", None)
+        if should_step and scheduler is not None:
+            scheduler(self.optimizer)
+
+    # ------------------------------------------------------------------
+    # Optimiser and stages
+    # ------------------------------------------------------------------
+    def init_optimizers(self):
+        """One optimiser over the trainable parameters only (the momentum
+        encoder and the frozen quirk BatchNorms are not optimised)."""
+        if self.opt_class is None:
+            return super().init_optimizers()
+        trainable = [p for p in self.modules.parameters() if p.requires_grad]
+        self.optimizer = self.opt_class(trainable)
+        self.optimizers_dict = {"opt_class": self.optimizer}
+        if self.checkpointer is not None:
+            self.checkpointer.add_recoverable("optimizer", self.optimizer)
+
+    def on_fit_start(self):
+        """Starts the momentum encoder from the model's (possibly
+        pretrained) weights unless a checkpoint restored it."""
+        super().on_fit_start()
+        if self.loss_weights()["ini"] > 0:
+            encoder = self.modules.momentum_encoder
+            if int(encoder.num_updates) == 0:
+                encoder.copy_from(self.modules.model)
+
+    def _asv(self, path):
+        """ASV scores for the t-DCF, or None (with a warning) if absent."""
+        if not path:
+            return None
+        if path not in self._asv_cache:
+            if os.path.isfile(path):
+                self._asv_cache[path] = read_asv_scores_2019(path)
+            else:
+                logger.warning(
+                    "ASV score file %s not found: min t-DCF not computed",
+                    path,
+                )
+                self._asv_cache[path] = None
+        return self._asv_cache[path]
+
+    def on_stage_start(self, stage, epoch=None):
+        """Resets the loss-term averages or the metric statistics.
+
+        Arguments
+        ---------
+        stage : speechbrain.Stage
+            The stage starting.
+        epoch : int, optional
+            The epoch number.
+        """
+        if stage == sb.Stage.TRAIN:
+            self.term_sums, self.term_count = {}, 0
+            return
+        name = "valid" if stage == sb.Stage.VALID else "test"
+        asv = self._asv(self._hparam(f"asv_scores_{name}", None))
+        self.metrics = SpoofMetricStats(asv=asv)
+
+    def _summarize(self, stage_loss):
+        stats = {"loss": stage_loss}
+        try:
+            stats.update(self.metrics.summarize())
+        except ValueError as error:
+            logger.warning("metrics not computable on this set: %s", error)
+            stats["EER"] = float("nan")
+        return stats
+
+    def on_stage_end(self, stage, stage_loss, epoch=None):
+        """Logs the stage, anneals the rate, saves checkpoints by dev EER,
+        and writes the test outputs.
+
+        Arguments
+        ---------
+        stage : speechbrain.Stage
+            The stage ending.
+        stage_loss : float
+            Its average loss.
+        epoch : int, optional
+            The epoch number.
+        """
+        if stage == sb.Stage.TRAIN:
+            self.train_stats = {"loss": stage_loss}
+            for name in LOSS_TERMS:
+                if name in self.term_sums:
+                    mean = self.term_sums[name] / max(self.term_count, 1)
+                    self.train_stats[name] = mean
+            if "memory_bank" in self.modules:
+                counts = self.modules.memory_bank.class_counts()
+                self.train_stats["bank_bonafide"] = counts.get(1, 0)
+                self.train_stats["bank_spoof"] = counts.get(0, 0)
+            return
+
+        stats = self._summarize(stage_loss)
+        if stage == sb.Stage.VALID:
+            old_lr = self.optimizer.param_groups[0]["lr"]
+            annealing = self._hparam("lr_annealing", None)
+            if annealing is not None:
+                old_lr, new_lr = annealing(epoch)
+                sb.nnet.schedulers.update_learning_rate(self.optimizer, new_lr)
+            self.hparams.train_logger.log_stats(
+                stats_meta={"epoch": epoch, "lr": old_lr},
+                train_stats=getattr(self, "train_stats", None),
+                valid_stats=stats,
+            )
+            self.checkpointer.save_and_keep_only(
+                meta={"EER": float(stats["EER"])},
+                min_keys=["EER"],
+                num_to_keep=int(self._hparam("ckpt_num_to_keep", 2)),
+            )
+        else:
+            self.test_stats = stats
+            self.hparams.train_logger.log_stats(
+                stats_meta={
+                    "set": self.test_name,
+                    "epoch loaded": self.hparams.epoch_counter.current,
+                },
+                test_stats=stats,
+            )
+            if if_main_process():
+                self.write_test_outputs(stats)
+
+    def write_test_outputs(self, stats):
+        """Writes the score file, summary, per-attack table and plots.
+
+        Arguments
+        ---------
+        stats : dict
+            Summary statistics of the test set.
+
+        Returns
+        -------
+        str
+            The folder the outputs were written to.
+        """
+        folder = os.path.join(self.hparams.output_folder, self.test_name)
+        os.makedirs(folder, exist_ok=True)
+        name = self.test_name
+        score_format = str(self._hparam("score_format", "2019"))
+        scores_path = os.path.join(folder, f"scores_{name}.txt")
+        self.metrics.write_scores(scores_path, fmt=score_format)
+        summary = {"set": name, "scores": scores_path, **stats}
+        scores, labels, attacks = self.metrics.arrays()
+        if stats.get("EER") == stats.get("EER"):  # computable (not NaN)
+            if attacks is not None:
+                table = self.metrics.per_attack()
+                table.to_csv(os.path.join(folder, f"per_attack_{name}.csv"))
+                summary["per_attack"] = table.to_dict(orient="records")
+            bonafide, spoof = scores[labels == 1], scores[labels == 0]
+            plot_det(
+                {name: (bonafide, spoof)},
+                os.path.join(folder, f"det_{name}.png"),
+                title=f"DET: {name}",
+            )
+            plot_score_histograms(
+                scores,
+                labels,
+                os.path.join(folder, f"hist_{name}.png"),
+                attacks=attacks,
+                title=f"Scores: {name}",
+            )
+        with open(
+            os.path.join(folder, f"summary_{name}.json"), "w", encoding="utf-8"
+        ) as f:
+            json.dump(summary, f, indent=1, default=float)
+        logger.info("test outputs for %s written to %s", name, folder)
+        return folder
