@@ -2,7 +2,7 @@
 
 import os
 
-from setuptools import find_packages, setup
+from setuptools import find_namespace_packages, setup
 
 here = os.path.dirname(os.path.abspath(__file__))
 with open(os.path.join(here, "speechbrain_fica", "version.txt")) as f:
@@ -21,9 +21,24 @@ setup(
     long_description_content_type="text/markdown",
     license="Apache-2.0",
     python_requires=">=3.9",
-    packages=find_packages(include=["speechbrain_fica", "speechbrain_fica.*"]),
+    packages=find_namespace_packages(
+        include=["speechbrain_fica", "speechbrain_fica.*"]
+    ),
     include_package_data=True,
-    package_data={"speechbrain_fica": ["version.txt"]},
+    package_data={
+        "speechbrain_fica": [
+            "version.txt",
+            "data/*.md",
+            "data/asvspoof2019_asv/*.gz",
+            "data/asvspoof2019_asv/*.md",
+            "data/minispoof/*.md",
+            "data/minispoof/fsdd/*.md",
+            "data/minispoof/fsdd/recordings/*.flac",
+            "data/minispoof/librispeech/*.md",
+            "data/minispoof/librispeech/*.tsv",
+            "data/minispoof/librispeech/audio/*.flac",
+        ]
+    },
     install_requires=[
         "speechbrain>=1.1.2,<1.2",
         "torch>=2.7.1",
@@ -36,6 +51,9 @@ setup(
         "soundfile>=0.12.1",
         "matplotlib>=3.6",
         "tqdm>=4.42",
+        # offline spoof generators of the MiniSpoof-LA demo corpus
+        "pyworld>=0.3.5",
+        "pysptk>=1.0.1",
     ],
     extras_require={
         "test": ["pytest>=7.4"],

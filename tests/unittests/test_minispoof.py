@@ -1,0 +1,300 @@
+"""Tests of the MiniSpoof-LA builder and the offline spoof generators.
+
+Small builds check the layout, protocol format, speaker disjointness,
+attack placement, determinism and skip-if-done; the cue test runs on an
+eval set of the default size (the split's content does not depend on the
+sizes of the other splits, so it is the default corpus's eval set).
+
+Authors
+ * speechbrain-fica contributors 2026
+"""
+
+import hashlib
+import inspect
+import json
+import re
+import time
+
+import numpy as np
+import pytest
+import soundfile as sf
+
+from speechbrain_fica.dataio import minispoof as ms, spoofers
+
+try:
+    spoofers.import_pyworld()
+    spoofers.import_pysptk()
+except ImportError as err:  # pragma: no cover - depends on the install
+    pytest.skip(
+        f"MiniSpoof generators unavailable: {err}", allow_module_level=True
+    )
+
+SMALL = dict(n_bonafide=(3, 2, 3), n_spoof_per_attack=(2, 1, 1))
+ASV_MD5 = {
+    "dev": "b33cacbb0e57474e979cc094e826471c",
+    "eval": "500fffe70f01b70b9eae843ac5472ad0",
+}
+TRAIN_DEV_ATTACKS = {"MS01", "MS02", "MS03", "MS04"}
+EVAL_ATTACKS = {"MS01", "MS04", "MS05", "MS06", "MS07", "MS08"}
+
+
+def _build(folder, **kwargs):
+    options = dict(SMALL, num_workers=0, compute_cues=False, progress=False)
+    options.update(kwargs)
+    return ms.build_minispoof_la(str(folder), **options)
+
+
+@pytest.fixture(scope="module")
+def small(tmp_path_factory):
+    """A small corpus built in-process."""
+    folder = tmp_path_factory.mktemp("minispoof_small")
+    return folder, _build(folder)
+
+
+@pytest.fixture(scope="module")
+def default_eval(tmp_path_factory):
+    """Tiny train/dev, default-size eval (310 utterances), 2 workers."""
+    folder = tmp_path_factory.mktemp("minispoof_eval")
+    info = ms.build_minispoof_la(
+        str(folder),
+        n_bonafide=(2, 2, ms.DEFAULT_N_BONAFIDE["eval"]),
+        n_spoof_per_attack=(1, 1, ms.DEFAULT_N_PER_ATTACK["eval"]),
+        num_workers=2,
+        progress=False,
+    )
+    return folder, info
+
+
+def _protocol(folder, split):
+    path = (
+        folder
+        / "LA"
+        / "ASVspoof2019_LA_cm_protocols"
+        / ms.PROTOCOL_FILES[split]
+    )
+    return path.read_text().splitlines()
+
+
+def _tree_digest(folder):
+    """md5 of every protocol and flac file, by relative path."""
+    digests = {}
+    for path in sorted((folder / "LA").rglob("*")):
+        if path.suffix in (".flac", ".txt") and path.is_file():
+            rel = str(path.relative_to(folder))
+            digests[rel] = hashlib.md5(path.read_bytes()).hexdigest()
+    return digests
+
+
+def test_layout_and_protocol_format(small):
+    folder, info = small
+    la = folder / "LA"
+    utt_re = {
+        s: re.compile(rf"^MS_{ms.SPLIT_CODES[s]}_\d{{7}}$") for s in ms.SPLITS
+    }
+    for split in ms.SPLITS:
+        lines = _protocol(folder, split)
+        n_attacks = len(TRAIN_DEV_ATTACKS if split != "eval" else EVAL_ATTACKS)
+        expected = (
+            SMALL["n_bonafide"][ms.SPLITS.index(split)]
+            + n_attacks * (SMALL["n_spoof_per_attack"][ms.SPLITS.index(split)])
+        )
+        assert len(lines) == expected
+        flacs = sorted(
+            (la / f"ASVspoof2019_LA_{split}" / "flac").glob("*.flac")
+        )
+        assert len(flacs) == expected
+        utts = []
+        for line in lines:
+            speaker, utt, dash, attack, key = line.split(" ")
+            assert re.match(r"^MS_\d{4}$", speaker)
+            assert utt_re[split].match(utt)
+            assert dash == "-"
+            assert key in ("bonafide", "spoof")
+            assert (attack == "-") == (key == "bonafide")
+            assert attack == "-" or re.match(r"^MS0[1-8]$", attack)
+            utts.append(utt)
+            assert (
+                la / f"ASVspoof2019_LA_{split}" / "flac" / f"{utt}.flac"
+            ).exists()
+        assert len(set(utts)) == len(utts)
+        info_file = sf.info(str(flacs[0]))
+        assert (info_file.samplerate, info_file.channels) == (16000, 1)
+        assert info_file.subtype == "PCM_16"
+    meta = json.loads((folder / ms.META_FILE).read_text())
+    assert meta["options"]["seed"] == 1234
+    assert {"pyworld", "pysptk", "torch", "numpy"} <= set(meta["versions"])
+    assert (la / "README.md").exists()
+    assert info["skipped"] is False
+
+
+def test_asv_scores_are_the_real_2019_files(small):
+    folder, _ = small
+    for split, md5 in ASV_MD5.items():
+        path = (
+            folder
+            / "LA"
+            / "ASVspoof2019_LA_asv_scores"
+            / ms.ASV_SCORE_FILES[split]
+        )
+        assert hashlib.md5(path.read_bytes()).hexdigest() == md5
+
+
+def test_speakers_disjoint_and_spoofs_from_same_split(small):
+    folder, _ = small
+    meta = json.loads((folder / ms.META_FILE).read_text())
+    per_split = {}
+    for split in ms.SPLITS:
+        speakers = {line.split()[0] for line in _protocol(folder, split)}
+        assert speakers <= set(meta["speakers_per_split"][split])
+        per_split[split] = set(meta["speakers_per_split"][split])
+    assert not per_split["train"] & per_split["dev"]
+    assert not per_split["train"] & per_split["eval"]
+    assert not per_split["dev"] & per_split["eval"]
+    # the source material of every utterance belongs to its own speaker,
+    # who belongs to the utterance's split
+    for split in ms.SPLITS:
+        for line in _protocol(folder, split):
+            speaker, utt = line.split()[:2]
+            entry = meta["utterances"][utt]
+            source = meta["speakers"][speaker]
+            assert source["split"] == split
+            assert entry["source"] == source["source"]
+            if entry["source"] == "fsdd":
+                assert all(f"_{source['name']}_" in w for w in entry["words"])
+            else:
+                assert entry["file"].startswith(source["name"] + "-")
+
+
+def test_attacks_per_split(small):
+    folder, _ = small
+    attacks = {
+        split: {line.split()[3] for line in _protocol(folder, split)} - {"-"}
+        for split in ms.SPLITS
+    }
+    assert attacks["train"] == TRAIN_DEV_ATTACKS
+    assert attacks["dev"] == TRAIN_DEV_ATTACKS
+    assert attacks["eval"] == EVAL_ATTACKS
+    unseen = attacks["eval"] - attacks["train"]
+    assert unseen == {"MS05", "MS06", "MS07", "MS08"}
+    assert set(ms.ATTACKS) == TRAIN_DEV_ATTACKS | EVAL_ATTACKS
+
+
+def test_durations_in_range(small):
+    folder, _ = small
+    default = inspect.signature(ms.build_minispoof_la).parameters
+    low, high = default["duration_range"].default
+    for split in ms.SPLITS:
+        for path in (folder / "LA" / f"ASVspoof2019_LA_{split}" / "flac").glob(
+            "*.flac"
+        ):
+            duration = sf.info(str(path)).duration
+            assert low - 1e-3 <= duration <= high + 1e-3
+
+
+def test_deterministic_and_split_independent(small, tmp_path):
+    folder, _ = small
+    reference = _tree_digest(folder)
+    # same options, other process layout -> byte-identical files
+    again = tmp_path / "again"
+    _build(again, num_workers=2)
+    assert _tree_digest(again) == reference
+    # other train/dev sizes -> identical eval split
+    other = tmp_path / "other"
+    _build(other, n_bonafide=(1, 1, 3), n_spoof_per_attack=(1, 1, 1))
+    assert _protocol(other, "eval") == _protocol(folder, "eval")
+    assert _protocol(other, "train") != _protocol(folder, "train")
+    eval_files = {
+        k: v for k, v in reference.items() if "_eval/" in k or ".eval." in k
+    }
+    assert eval_files.items() <= _tree_digest(other).items()
+    # another seed (replacing that build) -> other content
+    info = _build(
+        other,
+        n_bonafide=(1, 1, 3),
+        n_spoof_per_attack=(1, 1, 1),
+        seed=7,
+        overwrite=True,
+    )
+    assert info["skipped"] is False
+    assert _protocol(other, "eval") != _protocol(folder, "eval")
+    meta = json.loads((other / ms.META_FILE).read_text())
+    assert meta["options"]["seed"] == 7
+
+
+def test_skip_if_done_and_errors(small, tmp_path):
+    folder, _ = small
+    start = time.perf_counter()
+    info = _build(folder)
+    assert info["skipped"] is True
+    assert time.perf_counter() - start < 5.0
+    with pytest.raises(FileExistsError, match="other options"):
+        _build(folder, seed=99)
+    foreign = tmp_path / "foreign"
+    (foreign / "LA").mkdir(parents=True)
+    with pytest.raises(FileExistsError, match="not a MiniSpoof-LA build"):
+        _build(foreign)
+    with pytest.raises(ValueError, match="n_bonafide"):
+        _build(tmp_path / "bad", n_bonafide=(0, 1, 1))
+
+
+def test_cli_skips_existing_build(small, capsys):
+    folder, _ = small
+    argv = ["--output_folder", str(folder), "--num_workers", "0", "--no_cues"]
+    argv += ["--n_bonafide", *map(str, SMALL["n_bonafide"])]
+    argv += ["--n_spoof_per_attack", *map(str, SMALL["n_spoof_per_attack"])]
+    info = ms.main(argv)
+    assert info["skipped"] is True
+    assert "eval:" in capsys.readouterr().out
+    with pytest.raises(SystemExit):
+        ms.main(["--help"])
+
+
+def test_cue_eers_on_default_eval(default_eval):
+    folder, info = default_eval
+    assert info["counts"]["eval"]["bonafide"] == {"fsdd": 40, "libri": 60}
+    lines = _protocol(folder, "eval")
+    assert len(lines) == 310
+    eers = ms.cue_eers(folder, "eval")
+    assert set(eers) == set(ms.CUES)
+    for cue, eer in eers.items():
+        assert eer >= 0.30, f"cue {cue} separates the classes: EER {eer:.3f}"
+    assert info["cue_eers"]["eval"] == eers
+
+
+def test_missing_optional_package_message():
+    with pytest.raises(ImportError, match="pip install"):
+        spoofers._import_optional("surely_not_an_installed_module_xyz")
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "world_resynthesis",
+        "world_voice_conversion",
+        "mlsa_vocoder",
+        "griffin_lim",
+        "lpc_vocoder",
+        "harmonic_plus_noise",
+        "world_coded",
+    ],
+)
+def test_generators_keep_length_and_change_signal(name):
+    x = spoofers.synthetic_vowel(0.5)
+    y = getattr(spoofers, name)(x, 16000, np.random.default_rng(0))
+    assert y.shape == x.shape
+    assert np.isfinite(y).all()
+    assert np.std(y) > 0
+    assert not np.allclose(y / np.std(y), x / np.std(x), atol=1e-3)
+    # seeded -> reproducible
+    y2 = getattr(spoofers, name)(x, 16000, np.random.default_rng(0))
+    np.testing.assert_array_equal(y, y2)
+
+
+def test_postprocessing_removes_digital_silence():
+    x = np.zeros(16000)
+    x[4000:12000] = spoofers.synthetic_vowel(0.5)
+    y = spoofers.normalize_rms(spoofers.band_limit(x), -28.0)
+    q = spoofers.dither_and_quantize(y, np.random.default_rng(0))
+    assert np.mean(q == 0) < 0.05
+    windows = np.lib.stride_tricks.sliding_window_view(np.abs(q), 20)
+    assert windows.max(axis=1).min() > 0
