@@ -65,6 +65,7 @@ from speechbrain_fica.nnet.losses import (
     instance_correlation_loss,
     js_consistency_loss,
 )
+from speechbrain_fica.utils.asvspoof2021 import write_tables
 from speechbrain_fica.utils.metrics import (
     SpoofMetricStats,
     read_asv_scores_2019,
@@ -416,8 +417,9 @@ class FICABrain(sb.Brain):
         if stats.get("EER") == stats.get("EER"):  # computable (not NaN)
             if attacks is not None:
                 table = self.metrics.per_attack()
-                table.to_csv(os.path.join(folder, f"per_attack_{name}.csv"))
-                summary["per_attack"] = table.to_dict(orient="records")
+                write_tables({"per_attack": table}, folder, prefix=name)
+                records = table.reset_index().to_dict(orient="records")
+                summary["per_attack"] = records
             bonafide, spoof = scores[labels == 1], scores[labels == 0]
             plot_det(
                 {name: (bonafide, spoof)},
