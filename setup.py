@@ -37,6 +37,15 @@ setup(
             "data/minispoof/librispeech/*.md",
             "data/minispoof/librispeech/*.tsv",
             "data/minispoof/librispeech/audio/*.flac",
+            "pretrained/*/hyperparams.yaml",
+            "pretrained/*/model.ckpt",
+            "pretrained/*/README.md",
+            "pretrained/*/LICENSE.aasist",
+        ]
+    },
+    entry_points={
+        "console_scripts": [
+            "speechbrain-fica-score = speechbrain_fica.score:main",
         ]
     },
     install_requires=[
