@@ -71,6 +71,7 @@ from speechbrain_fica.utils.metrics import (
     read_asv_scores_2019,
 )
 from speechbrain_fica.utils.plots import plot_det, plot_score_histograms
+from speechbrain_fica.utils.reproducibility import RandomStateCheckpoint
 from speechbrain_fica.utils.scoring import cm_scores
 
 logger = logging.getLogger(__name__)
@@ -122,6 +123,13 @@ class FICABrain(sb.Brain):
         self._asv_cache = {}
         self._bank_items = None
         self.term_sums, self.term_count = {}, 0
+        self.nonfinite_batches = 0
+        # Dropout continues identically after a resume (see on_fit_batch_start).
+        self.random_states = RandomStateCheckpoint()
+        if self.checkpointer is not None:
+            self.checkpointer.add_recoverable(
+                "random_states", self.random_states
+            )
 
     def _hparam(self, name, default):
         return getattr(self.hparams, name, default)
@@ -173,7 +181,7 @@ class FICABrain(sb.Brain):
 
         out = {}
         if self._masking_on():
-            masked = self.modules.masker(wavs)
+            masked = self.modules.masker(wavs, keys=self._mask_keys(batch))
             if self._hparam("joint_forward", True):
                 logits, embedding = model(
                     torch.cat([wavs, masked]), torch.cat([lengths, lengths])
@@ -198,6 +206,14 @@ class FICABrain(sb.Brain):
                 key_lengths = torch.cat([lengths, lengths])
             out["keys"] = self.modules.momentum_encoder(key_wavs, key_lengths)
         return out
+
+    def _mask_keys(self, batch):
+        """Per-utterance keys of the band draws: (seed, epoch, id), so that
+        an utterance's mask does not depend on the process or a resume."""
+        seed = self._hparam("seed", 0)
+        counter = self._hparam("epoch_counter", None)
+        epoch = counter.current if counter is not None else 0
+        return [(seed, epoch, utt_id) for utt_id in batch.id]
 
     def compute_objectives(self, predictions, batch, stage):
         """Computes the weighted FICA loss (training) or the validation loss
@@ -251,6 +267,19 @@ class FICABrain(sb.Brain):
         self.term_count += 1
         return sum(weights[name] * value for name, value in terms.items())
 
+    def on_fit_batch_start(self, batch, should_step):
+        """Re-applies the random states of a recovered checkpoint before the
+        first step after a resume.
+
+        Arguments
+        ---------
+        batch : PaddedBatch
+            The batch.
+        should_step : bool
+            Whether the optimiser will step.
+        """
+        self.random_states.reapply()
+
     def on_fit_batch_end(self, batch, outputs, loss, should_step):
         """Fills the memory bank, moves the momentum encoder, steps the
         per-step learning-rate schedule.
@@ -266,9 +295,21 @@ class FICABrain(sb.Brain):
         should_step : bool
             Whether the optimiser stepped.
         """
-        if self._bank_items is not None:
-            self.modules.memory_bank.enqueue(*self._bank_items)
-            self._bank_items = None
+        bank_items, self._bank_items = self._bank_items, None
+        if not torch.isfinite(loss):
+            # Keep NaN/inf out of the bank and the momentum encoder; the
+            # optimiser step is handled by SpeechBrain (--skip_nonfinite_grads
+            # and --nonfinite_patience).
+            self.nonfinite_batches += 1
+            logger.warning(
+                "non-finite loss on batch %s (%d so far): memory bank and "
+                "momentum encoder not updated",
+                list(batch.id)[:4],
+                self.nonfinite_batches,
+            )
+            return
+        if bank_items is not None:
+            self.modules.memory_bank.enqueue(*bank_items)
         if should_step and self.loss_weights()["ini"] > 0:
             self.modules.momentum_encoder.update(self.modules.model)
         scheduler = self._hparam("lr_step_scheduler", None)
@@ -326,8 +367,11 @@ class FICABrain(sb.Brain):
         if stage == sb.Stage.TRAIN:
             self.term_sums, self.term_count = {}, 0
             return
-        name = "valid" if stage == sb.Stage.VALID else "test"
-        asv = self._asv(self._hparam(f"asv_scores_{name}", None))
+        if stage == sb.Stage.VALID:
+            asv_path = self._hparam("asv_scores_valid", None)
+        else:
+            asv_path = self._hparam("asv_scores_test", None)
+        asv = self._asv(asv_path)
         self.metrics = SpoofMetricStats(asv=asv)
 
     def _summarize(self, stage_loss):
@@ -376,8 +420,12 @@ class FICABrain(sb.Brain):
                 train_stats=getattr(self, "train_stats", None),
                 valid_stats=stats,
             )
+            # The dev EER threshold is kept for exported detectors.
+            meta = {"EER": float(stats["EER"])}
+            if "EER_threshold" in stats:
+                meta["EER_threshold"] = float(stats["EER_threshold"])
             self.checkpointer.save_and_keep_only(
-                meta={"EER": float(stats["EER"])},
+                meta=meta,
                 min_keys=["EER"],
                 num_to_keep=int(self._hparam("ckpt_num_to_keep", 2)),
             )

@@ -10,14 +10,22 @@ Authors
  * speechbrain-fica contributors 2026
 """
 
-import hashlib
-
 import torch  # noqa: F401  (doctests)
 from speechbrain.dataio import audio_io
 
+from speechbrain_fica.utils.reproducibility import keyed_uniform
+
 
 class AudioError(ValueError):
-    """An audio file that cannot be used as it is (named in the message)."""
+    """An audio file that cannot be used as it is (named in the message).
+
+    Example
+    -------
+    >>> raise AudioError("a.wav: the file holds no samples")
+    Traceback (most recent call last):
+    ...
+    speechbrain_fica.dataio.audio.AudioError: a.wav: the file holds no samples
+    """
 
 
 def load_waveform(path, sample_rate=16000):
@@ -104,9 +112,9 @@ def random_offset(length, n_samples, *keys):
     """A reproducible random crop start in ``[0, length - n_samples)``.
 
     The start is a hash of ``keys`` (e.g. seed, epoch and utterance id), so
-    it does not depend on data-loader workers, their order or a resumed
-    run: the same epoch sees the same crops. As in the official AASIST
-    pipeline the last possible start is excluded (except when
+    it does not depend on data-loader workers, their order, the DDP rank or
+    a resumed run: the same epoch sees the same crops. As in the official
+    AASIST pipeline the last possible start is excluded (except when
     ``length == n_samples``, where the only start is 0).
 
     Arguments
@@ -116,7 +124,7 @@ def random_offset(length, n_samples, *keys):
     n_samples : int
         Crop length.
     *keys : object
-        Values whose string forms seed the draw.
+        Values that determine the draw.
 
     Returns
     -------
@@ -135,5 +143,4 @@ def random_offset(length, n_samples, *keys):
     span = length - n_samples
     if span <= 0:
         return 0
-    digest = hashlib.sha256("\x1f".join(map(str, keys)).encode()).digest()
-    return int.from_bytes(digest[:8], "little") % span
+    return int(keyed_uniform("crop", *keys) * span)

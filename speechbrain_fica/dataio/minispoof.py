@@ -130,6 +130,11 @@ class Attack:
     sampler : str or None
         Name of the function in ``spoofers`` that draws per-utterance
         parameters, or None.
+
+    Example
+    -------
+    >>> ATTACKS["MS01"].splits
+    ('train', 'dev', 'eval')
     """
 
     generator: str

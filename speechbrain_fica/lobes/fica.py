@@ -27,6 +27,8 @@ import torch.nn as nn
 import torch.nn.functional as F
 from scipy.signal import remez
 
+from speechbrain_fica.utils.reproducibility import keyed_uniform
+
 logger = logging.getLogger(__name__)
 
 
@@ -185,7 +187,7 @@ class BandPassMasker(nn.Module):
             persistent=False,
         )
 
-    def draw(self, batch_size, generator=None):
+    def draw(self, batch_size, generator=None, keys=None):
         """Draws one filter index per utterance (``-1`` = not masked).
 
         Arguments
@@ -194,18 +196,27 @@ class BandPassMasker(nn.Module):
             Number of utterances.
         generator : torch.Generator, optional
             CPU random generator; the global one by default.
+        keys : list, optional
+            One key per utterance (e.g. ``(seed, epoch, utterance_id)``).
+            The draws are then hashes of the keys instead of random
+            numbers: an utterance gets the same band in a given epoch
+            whatever the process, batch or resumption.
 
         Returns
         -------
         torch.Tensor
             Indices into the filter bank, ``[batch_size]`` (long, CPU).
         """
-        index = torch.randint(
-            len(self.filters), (batch_size,), generator=generator
-        )
-        if self.mask_prob < 1.0:
-            keep = torch.rand(batch_size, generator=generator) >= self.mask_prob
-            index[keep] = -1
+        if keys is not None:
+            if len(keys) != batch_size:
+                raise ValueError(f"{len(keys)} keys for {batch_size} items")
+            band = torch.tensor([keyed_uniform("band", k) for k in keys])
+            mask = torch.tensor([keyed_uniform("mask", k) for k in keys])
+        else:
+            band = torch.rand(batch_size, generator=generator)
+            mask = torch.rand(batch_size, generator=generator)
+        index = (band * len(self.filters)).long()
+        index[mask >= self.mask_prob] = -1
         return index
 
     def filter_with(self, wavs, index):
@@ -241,7 +252,7 @@ class BandPassMasker(nn.Module):
         )
         return filtered.squeeze(0)
 
-    def forward(self, wavs, generator=None):
+    def forward(self, wavs, generator=None, keys=None):
         """Masks every utterance of ``wavs`` ``[B, T]`` with a random band.
 
         Arguments
@@ -250,13 +261,16 @@ class BandPassMasker(nn.Module):
             Waveforms ``[B, T]``.
         generator : torch.Generator, optional
             CPU random generator for the draws.
+        keys : list, optional
+            Per-utterance keys for reproducible draws (see :meth:`draw`).
 
         Returns
         -------
         torch.Tensor
             Masked waveforms ``[B, T]``.
         """
-        return self.filter_with(wavs, self.draw(wavs.shape[0], generator))
+        index = self.draw(wavs.shape[0], generator, keys)
+        return self.filter_with(wavs, index)
 
 
 def unwrap_module(module):
