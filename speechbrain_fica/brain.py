@@ -59,11 +59,17 @@ import os
 
 import speechbrain as sb
 import torch
+import torch.distributed as dist
+import yaml
 from speechbrain.utils.distributed import if_main_process
+from torch.nn.parallel import DistributedDataParallel as DDP
 
 from speechbrain_fica.nnet.losses import (
     instance_correlation_loss,
     js_consistency_loss,
+)
+from speechbrain_fica.nnet.normalization import (
+    convert_to_distributed_batchnorm,
 )
 from speechbrain_fica.utils.asvspoof2021 import write_tables
 from speechbrain_fica.utils.metrics import (
@@ -79,6 +85,18 @@ logger = logging.getLogger(__name__)
 LOSS_TERMS = ("ce_clean", "ce_masked", "inf", "ini")
 
 
+def _mean_over_ranks(value):
+    """The mean of a float over the DDP ranks (the value itself without
+    DDP)."""
+    if not (dist.is_available() and dist.is_initialized()):
+        return value
+    device = "cuda" if dist.get_backend() == "nccl" else "cpu"
+    total = torch.tensor([float(value)], dtype=torch.float64, device=device)
+    dist.all_reduce(total)
+    return float(total) / dist.get_world_size()
+
+
+@sb.utils.checkpoints.register_checkpoint_hooks
 class FICABrain(sb.Brain):
     """Trains and evaluates a countermeasure with the FICA strategy.
 
@@ -330,6 +348,22 @@ class FICABrain(sb.Brain):
         if self.checkpointer is not None:
             self.checkpointer.add_recoverable("optimizer", self.optimizer)
 
+    def _wrap_distributed(self):
+        """DDP on CPU too: PyTorch's SyncBatchNorm (SpeechBrain's choice)
+        is GPU-only, so on CPU the batch norms are replaced by
+        :class:`~speechbrain_fica.nnet.normalization.DistributedBatchNorm`
+        (same keys, statistics pooled over processes with gloo)."""
+        if not self.distributed_launch or "cuda" in str(self.device):
+            return super()._wrap_distributed()
+        for name, module in self.modules.items():
+            if any(p.requires_grad for p in module.parameters()):
+                module = convert_to_distributed_batchnorm(module)
+                self.modules[name] = DDP(
+                    module,
+                    device_ids=None,
+                    find_unused_parameters=self.find_unused_parameters,
+                )
+
     def on_fit_start(self):
         """Starts the momentum encoder from the model's (possibly
         pretrained) weights unless a checkpoint restored it."""
@@ -365,7 +399,9 @@ class FICABrain(sb.Brain):
             The epoch number.
         """
         if stage == sb.Stage.TRAIN:
-            self.term_sums, self.term_count = {}, 0
+            # A run resumed mid-epoch keeps the sums of its checkpoint.
+            if self.step == 0:
+                self.term_sums, self.term_count = {}, 0
             return
         if stage == sb.Stage.VALID:
             asv_path = self._hparam("asv_scores_valid", None)
@@ -373,6 +409,28 @@ class FICABrain(sb.Brain):
             asv_path = self._hparam("asv_scores_test", None)
         asv = self._asv(asv_path)
         self.metrics = SpoofMetricStats(asv=asv)
+
+    @sb.utils.checkpoints.mark_as_saver
+    def _save(self, path):
+        """SpeechBrain's step counters plus the running loss-term sums, so
+        that an epoch resumed from an intra-epoch checkpoint logs the same
+        averages as an uninterrupted one."""
+        super()._save(path)
+        with open(path, encoding="utf-8") as f:
+            state = yaml.safe_load(f)
+        state["term_sums"] = {k: float(v) for k, v in self.term_sums.items()}
+        state["term_count"] = int(self.term_count)
+        with open(path, "w", encoding="utf-8") as f:
+            yaml.safe_dump(state, f)
+
+    @sb.utils.checkpoints.mark_as_loader
+    def _recover(self, path, end_of_epoch):
+        """Counterpart of :meth:`_save`."""
+        super()._recover(path, end_of_epoch)
+        with open(path, encoding="utf-8") as f:
+            state = yaml.safe_load(f)
+        self.term_sums = dict(state.get("term_sums", {}))
+        self.term_count = int(state.get("term_count", 0))
 
     def _summarize(self, stage_loss):
         stats = {"loss": stage_loss}
@@ -397,11 +455,13 @@ class FICABrain(sb.Brain):
             The epoch number.
         """
         if stage == sb.Stage.TRAIN:
-            self.train_stats = {"loss": stage_loss}
+            # Under DDP every rank averages its own batches: log the mean
+            # over ranks (their batch counts are equal), i.e. the global mean.
+            self.train_stats = {"loss": _mean_over_ranks(stage_loss)}
             for name in LOSS_TERMS:
                 if name in self.term_sums:
                     mean = self.term_sums[name] / max(self.term_count, 1)
-                    self.train_stats[name] = mean
+                    self.train_stats[name] = _mean_over_ranks(mean)
             if "memory_bank" in self.modules:
                 counts = self.modules.memory_bank.class_counts()
                 self.train_stats["bank_bonafide"] = counts.get(1, 0)

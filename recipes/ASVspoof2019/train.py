@@ -89,6 +89,12 @@ if __name__ == "__main__":
         },
     )
     train_set, valid_set, test_sets = dataio_prep(hparams)
+    if hparams["sorting"] not in ("random", "none"):
+        raise ValueError(
+            f"sorting must be random or none: {hparams['sorting']}"
+        )
+    # Single process: shuffle flag; DDP: SpeechBrain reads hparams["sorting"].
+    hparams["train_dataloader_opts"]["shuffle"] = hparams["sorting"] == "random"
     if hparams["pretrained_model"]:
         load_backbone_weights(hparams["model"], hparams["pretrained_model"])
 
