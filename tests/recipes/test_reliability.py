@@ -196,3 +196,48 @@ def test_killed_run_resumes_to_the_same_result(tiny_la2019, tmp_path):
     for path in glob.glob(os.path.join(resumed, "save", "CKPT+*", "*.ckpt")):
         if zipfile.is_zipfile(path):
             torch.load(path, weights_only=True)
+
+
+@pytest.mark.parametrize(
+    "system", ["aasist_fica", "aasist_l_fica", "rawnet2_fica", "lcnn_fica"]
+)
+def test_bf16_training_with_fica(tiny_la2019, tmp_path, system):
+    """--precision bf16 (CPU autocast) trains every backbone with FICA;
+    evaluation runs in float32 (--eval_precision default) and the score
+    file holds float32 scores."""
+    output = str(tmp_path / system)
+    hparams = HPARAMS.replace("minispoof_lcnn_fica", system)
+    _run(
+        [sys.executable, SCRIPT, hparams, f"--data_folder={tiny_la2019}"]
+        + [f"--output_folder={output}", *COMMON]
+        + ["--number_of_epochs=1", "--batch_size=4", "--precision=bf16"]
+    )
+    scores = _scores(output)
+    assert len(scores) == 12
+    assert all(torch.isfinite(torch.tensor(s)) for s in scores.values())
+    # float32, not bfloat16: the scores are not all on the bf16 grid
+    grid = [
+        torch.tensor(s).bfloat16().float().item() == s for s in scores.values()
+    ]
+    assert not all(grid)
+    losses = _train_losses(output)[0]
+    assert all(torch.isfinite(torch.tensor(v)) for v in losses.values())
+
+
+def test_compiled_training_with_fica(tiny_la2019, tmp_path):
+    """--compile (torch.compile of the modules) trains with FICA; the
+    checkpoint keeps the plain backbone keys. (One backbone here: compiling
+    on a CPU takes minutes; the benchmarks compile every backbone.)"""
+    output = str(tmp_path / "compiled")
+    hparams = HPARAMS.replace("minispoof_lcnn_fica", "lcnn_fica")
+    _run(
+        [sys.executable, SCRIPT, hparams, f"--data_folder={tiny_la2019}"]
+        + [f"--output_folder={output}", *COMMON]
+        + ["--number_of_epochs=1", "--batch_size=4", "--compile"],
+        timeout=900,
+    )
+    assert len(_scores(output)) == 12
+    state = torch.load(
+        os.path.join(_last_checkpoint(output), "model.ckpt"), weights_only=True
+    )
+    assert not any(key.startswith("_orig_mod") for key in state)
