@@ -1,0 +1,1 @@
+../ASVspoof2019/asvspoof2019_prepare.py
