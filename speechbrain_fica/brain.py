@@ -83,6 +83,17 @@ from speechbrain_fica.utils.scoring import cm_scores
 logger = logging.getLogger(__name__)
 
 LOSS_TERMS = ("ce_clean", "ce_masked", "inf", "ini")
+# Checkpoint recoverables that evaluation does not need.
+TRAINING_ONLY_STATE = {
+    "momentum_encoder",
+    "memory_bank",
+    "optimizer",
+    "scaler",
+    "lr_step_scheduler",
+    "random_states",
+    "brain",
+    "dataloader-TRAIN",
+}
 
 
 def _mean_over_ranks(value):
@@ -372,6 +383,34 @@ class FICABrain(sb.Brain):
             encoder = self.modules.momentum_encoder
             if int(encoder.num_updates) == 0:
                 encoder.copy_from(self.modules.model)
+
+    def on_evaluate_start(self, max_key=None, min_key=None):
+        """Loads the chosen checkpoint's evaluation state only (the
+        backbone and the epoch counter): training-only state such as the
+        memory bank is not needed, so a test-only run may change FICA
+        settings (e.g. ``bank_size``) without breaking the loading.
+
+        Arguments
+        ---------
+        max_key : str, optional
+            Checkpoint meta key to maximise.
+        min_key : str, optional
+            Checkpoint meta key to minimise.
+        """
+        if self.checkpointer is None:
+            return
+        recoverables = self.checkpointer.recoverables
+        self.checkpointer.recoverables = {
+            name: obj
+            for name, obj in recoverables.items()
+            if name not in TRAINING_ONLY_STATE
+        }
+        try:
+            self.checkpointer.recover_if_possible(
+                max_key=max_key, min_key=min_key
+            )
+        finally:
+            self.checkpointer.recoverables = recoverables
 
     def _asv(self, path):
         """ASV scores for the t-DCF, or None (with a warning) if absent."""

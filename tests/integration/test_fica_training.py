@@ -209,3 +209,35 @@ def test_fica_steps_on_real_speech(shared_dir, name):
         before, after, n_params = descent_step_reduces(brain, batch, term)
         assert n_params > 0, term
         assert 0 < after < before, (term, before, after)
+
+
+def test_non_finite_loss_is_skipped_and_logged(shared_dir, caplog):
+    """A batch whose loss is NaN (here: a NaN waveform) leaves the weights,
+    the memory bank and the momentum encoder untouched, is logged and
+    counted; SpeechBrain stops after ``nonfinite_patience`` such batches."""
+    torch.manual_seed(0)
+    batch = speech_batch(shared_dir, 2, 8000)
+    model = LCNN(stacking="channels")
+    brain = make_brain(model, 1e-3)
+    brain.skip_nonfinite_grads = True
+    brain.nonfinite_patience = 1
+    brain.nonfinite_count = 0  # set by SpeechBrain at each epoch start
+    brain.fit_batch(batch)  # a finite step first: the bank holds 4 keys
+    weights = copy.deepcopy(model.state_dict())
+    bank = copy.deepcopy(brain.modules.memory_bank.state_dict())
+    updates = int(brain.modules.momentum_encoder.num_updates)
+
+    batch.sig.data[1, 100] = float("nan")
+    with caplog.at_level("WARNING"):
+        loss = brain.fit_batch(batch)
+    assert not torch.isfinite(loss)
+    assert brain.nonfinite_batches == 1 and brain.nonfinite_count == 1
+    assert "non-finite loss" in caplog.text
+    for key, value in model.state_dict().items():
+        if value.is_floating_point() and "running" not in key:
+            assert torch.equal(value, weights[key]), key
+    for key, value in brain.modules.memory_bank.state_dict().items():
+        assert torch.equal(value, bank[key]), key
+    assert int(brain.modules.momentum_encoder.num_updates) == updates
+    with pytest.raises(ValueError, match="patience is exhausted"):
+        brain.fit_batch(batch)
