@@ -46,6 +46,9 @@ Hyperparameters read from the yaml (optional ones have defaults):
     ``"2019"`` (``utt attack key score``) or ``"2021"`` (``utt score``).
 ``ckpt_num_to_keep`` (2)
     Best checkpoints kept (by validation EER).
+``pretrained_model``, ``sorting``, ``*_dataloader_opts``
+    Read by the recipe methods :meth:`FICABrain.from_recipe_hparams`,
+    :meth:`FICABrain.fit_recipe` and :meth:`FICABrain.evaluate_test_set`.
 ``epoch_counter``, ``train_logger``, ``checkpointer``, ``output_folder``
     As in every SpeechBrain recipe.
 
@@ -72,6 +75,7 @@ from speechbrain_fica.nnet.normalization import (
     convert_to_distributed_batchnorm,
 )
 from speechbrain_fica.utils.asvspoof2021 import write_tables
+from speechbrain_fica.utils.checkpoints import load_backbone_weights
 from speechbrain_fica.utils.metrics import (
     SpoofMetricStats,
     read_asv_scores_2019,
@@ -83,6 +87,7 @@ from speechbrain_fica.utils.scoring import cm_scores
 logger = logging.getLogger(__name__)
 
 LOSS_TERMS = ("ce_clean", "ce_masked", "inf", "ini")
+SORTINGS = ("random", "none")
 # Checkpoint recoverables that evaluation does not need.
 TRAINING_ONLY_STATE = {
     "momentum_encoder",
@@ -159,6 +164,96 @@ class FICABrain(sb.Brain):
             self.checkpointer.add_recoverable(
                 "random_states", self.random_states
             )
+
+    @classmethod
+    def from_recipe_hparams(cls, hparams, run_opts=None):
+        """The Brain of a recipe yaml, with its given weights if any.
+
+        ``pretrained_model`` (weights of the backbone ``model``) is loaded
+        when set; a ``--test_only`` run then scores these weights rather
+        than the experiment's best checkpoint, so its checkpointer is
+        dropped.
+
+        Arguments
+        ---------
+        hparams : dict
+            The loaded yaml: ``modules``, ``opt_class``, ``checkpointer``,
+            ``model`` and ``pretrained_model``, plus the keys of the
+            module docstring.
+        run_opts : dict, optional
+            The run options of ``speechbrain.parse_arguments``.
+
+        Returns
+        -------
+        FICABrain
+            The Brain.
+        """
+        if hparams["pretrained_model"]:
+            load_backbone_weights(hparams["model"], hparams["pretrained_model"])
+        brain = cls(
+            modules=hparams["modules"],
+            opt_class=hparams["opt_class"],
+            hparams=hparams,
+            run_opts=run_opts,
+            checkpointer=hparams["checkpointer"],
+        )
+        if brain.test_only and hparams["pretrained_model"]:
+            brain.checkpointer = None
+        return brain
+
+    def fit_recipe(self, train_set, valid_set):
+        """:meth:`fit` over the yaml's ``epoch_counter``, with the yaml's
+        loader options (nothing to do in a ``--test_only`` run).
+
+        ``sorting`` (``random`` or ``none``) sets whether the training
+        loader shuffles: in one process through its ``shuffle`` option,
+        under DDP through SpeechBrain, which reads ``sorting`` itself.
+
+        Arguments
+        ---------
+        train_set : Dataset or None
+            The training set (None in a ``--test_only`` run).
+        valid_set : Dataset or None
+            The validation set.
+        """
+        sorting = self.hparams.sorting
+        if sorting not in SORTINGS:
+            raise ValueError(f"sorting must be random or none: {sorting}")
+        train_opts = self.hparams.train_dataloader_opts
+        train_opts["shuffle"] = sorting == "random"
+        self.fit(
+            self.hparams.epoch_counter,
+            train_set,
+            valid_set,
+            train_loader_kwargs=train_opts,
+            valid_loader_kwargs=self.hparams.valid_dataloader_opts,
+        )
+
+    def evaluate_test_set(self, name, test_set):
+        """Evaluates the checkpoint of lowest dev EER on a named test set.
+
+        The outputs (see :meth:`write_test_outputs`) go to
+        ``<output_folder>/<name>/``; the loader options are the yaml's
+        ``test_dataloader_opts``.
+
+        Arguments
+        ---------
+        name : str
+            The test set's name, e.g. ``eval`` or ``LA2021``.
+        test_set : Dataset
+            The test set.
+
+        Returns
+        -------
+        float
+            The average test loss.
+        """
+        self.test_name = name
+        return self.evaluate(
+            test_set,
+            min_key="EER",
+            test_loader_kwargs=dict(self.hparams.test_dataloader_opts),
+        )
 
     def _hparam(self, name, default):
         return getattr(self.hparams, name, default)

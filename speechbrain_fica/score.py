@@ -226,12 +226,12 @@ def parse_arguments(argv=None):
     Arguments
     ---------
     argv : list of str, optional
-        Arguments (default: ``sys.argv[1:]``).
+        The inputs and options (default: ``sys.argv[1:]``).
 
     Returns
     -------
     argparse.Namespace
-        The options.
+        The options; ``--batch_size`` is at least 1.
     """
     parser = argparse.ArgumentParser(
         prog="python -m speechbrain_fica.score",
@@ -282,7 +282,7 @@ def main(argv=None):
     Arguments
     ---------
     argv : list of str, optional
-        Arguments (default: ``sys.argv[1:]``).
+        As for :func:`parse_arguments`.
 
     Returns
     -------

@@ -20,15 +20,16 @@ Authors
  * speechbrain-fica contributors 2026
 """
 
-import json
+import functools
 import logging
 import os
 
-from speechbrain.dataio.dataio import load_pkl, save_pkl
-
 from speechbrain_fica.dataio.protocols import (
     build_manifest,
+    manifest_counts,
+    prepare_once,
     read_protocol_2019,
+    write_skipped_list,
 )
 
 logger = logging.getLogger(__name__)
@@ -60,6 +61,9 @@ def prepare_asvspoof2019(
 ):
     """Writes ``<split>.csv`` manifests for ASVspoof 2019 LA.
 
+    Nothing is rewritten when the manifests in ``save_folder`` were
+    prepared with the same options.
+
     Arguments
     ---------
     data_folder : str
@@ -72,9 +76,9 @@ def prepare_asvspoof2019(
         Folder of the CM protocols, by default
         ``<data_folder>/ASVspoof2019_LA_cm_protocols``.
     sample_rate : int
-        Required sampling rate of every file.
+        The sampling rate that every listed file must have.
     min_samples : int
-        Fewest samples per file.
+        The fewest samples a listed file may have.
     on_missing : str
         ``"error"`` or ``"skip"`` (listed files that do not exist).
     on_bad_audio : str
@@ -87,7 +91,7 @@ def prepare_asvspoof2019(
     Returns
     -------
     dict
-        ``{split: csv_path}`` (empty when ``skip_prep``).
+        ``{split: csv_path}``; empty with ``skip_prep``.
 
     Example
     -------
@@ -113,64 +117,26 @@ def prepare_asvspoof2019(
         )
 
     csv_paths = {s: os.path.join(save_folder, f"{s}.csv") for s in splits}
-    options = {
+    inputs = {
         "data_folder": os.path.abspath(data_folder),
         "protocol_folder": os.path.abspath(protocol_folder),
         "splits": list(splits),
+    }
+    prepare_split = functools.partial(
+        _prepare_split,
+        data_folder=data_folder,
+        protocol_folder=protocol_folder,
+        save_folder=save_folder,
+    )
+    checks = {
         "sample_rate": sample_rate,
         "min_samples": min_samples,
         "on_missing": on_missing,
         "on_bad_audio": on_bad_audio,
     }
-    options_file = os.path.join(save_folder, "prepare_options.pkl")
-    if all(map(os.path.isfile, csv_paths.values())) and os.path.isfile(
-        options_file
-    ):
-        if load_pkl(options_file) == options:
-            logger.info("ASVspoof 2019 manifests already prepared: skipping")
-            return csv_paths
-
-    os.makedirs(save_folder, exist_ok=True)
-    summary = {}
-    for split in splits:
-        audio_dir, protocol_name = SPLITS[split]
-        protocol_path = os.path.join(protocol_folder, protocol_name)
-        if not os.path.isfile(protocol_path):
-            raise FileNotFoundError(f"CM protocol not found: {protocol_path}")
-        protocol = read_protocol_2019(protocol_path)
-        _check_official_counts(split, protocol, protocol_path)
-        manifest, skipped = build_manifest(
-            protocol,
-            os.path.join(data_folder, audio_dir, "flac"),
-            sample_rate=sample_rate,
-            min_samples=min_samples,
-            on_missing=on_missing,
-            on_bad_audio=on_bad_audio,
-            desc=f"checking {split} audio",
-        )
-        if len(manifest) == 0:
-            raise ValueError(f"{split}: no usable utterance in {protocol_path}")
-        manifest.to_csv(csv_paths[split], index=False)
-        skipped_path = os.path.join(save_folder, f"skipped_{split}.csv")
-        if len(skipped):
-            skipped.to_csv(skipped_path, index=False)
-        elif os.path.exists(skipped_path):
-            os.remove(skipped_path)
-        counts = manifest["label"].value_counts().to_dict()
-        summary[split] = {
-            "protocol_lines": len(protocol),
-            "manifest_rows": len(manifest),
-            "skipped": len(skipped),
-            "bonafide": int(counts.get("bonafide", 0)),
-            "spoof": int(counts.get("spoof", 0)),
-            "attacks": sorted(set(manifest["attack"]) - {"-"}),
-            "hours": round(float(manifest["duration"].sum()) / 3600, 3),
-        }
-        logger.info("%s: %s", split, summary[split])
-    with open(os.path.join(save_folder, "prepare_summary.json"), "w") as f:
-        json.dump(summary, f, indent=1)
-    save_pkl(options, options_file)
-    return csv_paths
+    return prepare_once(
+        "ASVspoof 2019", save_folder, csv_paths, prepare_split, inputs, checks
+    )
 
 
 def _check_official_counts(split, protocol, path):
@@ -188,3 +154,35 @@ def _check_official_counts(split, protocol, path):
             split,
             *OFFICIAL_COUNTS[split],
         )
+
+
+def _prepare_split(
+    split, csv_path, data_folder, protocol_folder, save_folder, **checks
+):
+    """Checks one split and writes its manifest; returns its summary."""
+    audio_dir, protocol_name = SPLITS[split]
+    protocol_path = os.path.join(protocol_folder, protocol_name)
+    if not os.path.isfile(protocol_path):
+        raise FileNotFoundError(f"CM protocol not found: {protocol_path}")
+    protocol = read_protocol_2019(protocol_path)
+    _check_official_counts(split, protocol, protocol_path)
+    manifest, skipped = build_manifest(
+        protocol,
+        os.path.join(data_folder, audio_dir, "flac"),
+        desc=f"checking {split} audio",
+        **checks,
+    )
+    if len(manifest) == 0:
+        raise ValueError(f"{split}: no usable utterance in {protocol_path}")
+    manifest.to_csv(csv_path, index=False)
+    write_skipped_list(
+        skipped, os.path.join(save_folder, f"skipped_{split}.csv")
+    )
+    summary = {
+        "protocol_lines": len(protocol),
+        **manifest_counts(manifest, skipped),
+        "attacks": sorted(set(manifest["attack"]) - {"-"}),
+        "hours": round(float(manifest["duration"].sum()) / 3600, 3),
+    }
+    logger.info("%s: %s", split, summary)
+    return summary

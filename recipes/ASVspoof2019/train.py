@@ -31,42 +31,7 @@ from hyperpyyaml import load_hyperpyyaml
 from speechbrain.utils.distributed import run_on_main
 
 from speechbrain_fica.brain import FICABrain
-from speechbrain_fica.dataio.datasets import countermeasure_dataset
-from speechbrain_fica.utils.checkpoints import load_backbone_weights
-
-
-def dataio_prep(hparams):
-    """Train, validation and test datasets from the manifests.
-
-    Arguments
-    ---------
-    hparams : dict
-        The loaded hyperparameters.
-
-    Returns
-    -------
-    train : DynamicItemDataset
-        Random crops of the training set.
-    valid : DynamicItemDataset
-        First-segment crops of the validation set.
-    tests : dict
-        ``{name: DynamicItemDataset}`` of the test sets.
-    """
-    common = {
-        "segment_samples": hparams["segment_samples"],
-        "sample_rate": hparams["sample_rate"],
-    }
-    train = countermeasure_dataset(
-        hparams["train_csv"],
-        train=True,
-        seed=hparams["seed"],
-        epoch_counter=hparams["epoch_counter"],
-        **common,
-    )
-    valid = countermeasure_dataset(hparams["valid_csv"], **common)
-    tests = {"eval": countermeasure_dataset(hparams["test_csv"], **common)}
-    return train, valid, tests
-
+from speechbrain_fica.dataio.datasets import recipe_datasets
 
 if __name__ == "__main__":
     hparams_file, run_opts, overrides = sb.parse_arguments(sys.argv[1:])
@@ -88,37 +53,10 @@ if __name__ == "__main__":
             "skip_prep": hparams["skip_prep"],
         },
     )
-    train_set, valid_set, test_sets = dataio_prep(hparams)
-    if hparams["sorting"] not in ("random", "none"):
-        raise ValueError(
-            f"sorting must be random or none: {hparams['sorting']}"
-        )
-    # Single process: shuffle flag; DDP: SpeechBrain reads hparams["sorting"].
-    hparams["train_dataloader_opts"]["shuffle"] = hparams["sorting"] == "random"
-    if hparams["pretrained_model"]:
-        load_backbone_weights(hparams["model"], hparams["pretrained_model"])
-
-    brain = FICABrain(
-        modules=hparams["modules"],
-        opt_class=hparams["opt_class"],
-        hparams=hparams,
-        run_opts=run_opts,
-        checkpointer=hparams["checkpointer"],
+    train_set, valid_set, test_sets = recipe_datasets(
+        hparams, {"eval": hparams["test_csv"]}
     )
-    brain.fit(
-        hparams["epoch_counter"],
-        train_set,
-        valid_set,
-        train_loader_kwargs=hparams["train_dataloader_opts"],
-        valid_loader_kwargs=hparams["valid_dataloader_opts"],
-    )
-    if brain.test_only and hparams["pretrained_model"]:
-        # Score the given weights, not the experiment's best checkpoint.
-        brain.checkpointer = None
+    brain = FICABrain.from_recipe_hparams(hparams, run_opts)
+    brain.fit_recipe(train_set, valid_set)
     for name, test_set in test_sets.items():
-        brain.test_name = name
-        brain.evaluate(
-            test_set,
-            min_key="EER",
-            test_loader_kwargs=dict(hparams["test_dataloader_opts"]),
-        )
+        brain.evaluate_test_set(name, test_set)

@@ -31,19 +31,23 @@ Authors
  * speechbrain-fica contributors 2026
 """
 
-import json
+import functools
 import logging
 import os
 
 import pandas as pd
-from speechbrain.dataio.dataio import load_pkl, save_pkl
 
-from speechbrain_fica.dataio.protocols import build_manifest
-from speechbrain_fica.utils.asvspoof2021 import read_cm_key
+from speechbrain_fica.dataio.protocols import (
+    build_manifest,
+    manifest_counts,
+    numbered_fields,
+    prepare_once,
+    write_skipped_list,
+)
+from speechbrain_fica.utils.asvspoof2021 import TRACKS, read_cm_key
 
 logger = logging.getLogger(__name__)
 
-TRACKS = ("LA", "DF")
 # (manifest column, key column) of the condition columns of each track.
 CONDITION_COLUMNS = {
     "LA": [
@@ -100,9 +104,9 @@ def trial_list_path(data_folder, track):
     Arguments
     ---------
     data_folder : str
-        The folder holding ``ASVspoof2021_{LA,DF}_eval/``.
+        As for :func:`eval_folder`.
     track : str
-        ``"LA"`` or ``"DF"``.
+        The track whose trial list is wanted (``"LA"`` or ``"DF"``).
 
     Returns
     -------
@@ -172,24 +176,20 @@ def read_trial_list(path):
     ['LA_E_1000001', 'LA_E_1000002']
     """
     trials, seen = [], {}
-    with open(path, encoding="utf-8") as f:
-        for number, line in enumerate(f, start=1):
-            fields = line.split()
-            if not fields:
-                continue
-            if len(fields) != 1:
-                raise ValueError(
-                    f"{path}:{number}: expected one trial id per line, got "
-                    f"{len(fields)} fields: {line.strip()!r}"
-                )
-            trial = fields[0]
-            if trial in seen:
-                raise ValueError(
-                    f"{path}:{number}: trial {trial} already listed on line "
-                    f"{seen[trial]}"
-                )
-            seen[trial] = number
-            trials.append(trial)
+    for number, fields, line in numbered_fields(path):
+        if len(fields) != 1:
+            raise ValueError(
+                f"{path}:{number}: expected one trial id per line, got "
+                f"{len(fields)} fields: {line.strip()!r}"
+            )
+        trial = fields[0]
+        if trial in seen:
+            raise ValueError(
+                f"{path}:{number}: trial {trial} already listed on line "
+                f"{seen[trial]}"
+            )
+        seen[trial] = number
+        trials.append(trial)
     if not trials:
         raise ValueError(f"{path}: the trial list is empty")
     return trials
@@ -345,6 +345,9 @@ def prepare_asvspoof2021(
 ):
     """Writes ``<track>2021.csv`` manifests for ASVspoof 2021 LA / DF.
 
+    The manifests of an earlier run are kept when its options, trial
+    lists and keys are the same.
+
     Arguments
     ---------
     data_folder : str
@@ -360,9 +363,9 @@ def prepare_asvspoof2021(
         ``{LA,DF}/CM/trial_metadata.txt``), by default
         ``<data_folder>/keys``.
     sample_rate : int
-        Required sampling rate of every file.
+        Required sampling rate of every trial's audio.
     min_samples : int
-        Fewest samples per file.
+        Fewest samples per trial.
     on_missing : str
         ``"error"`` (the message names the missing files) or ``"skip"``.
     on_bad_audio : str
@@ -370,7 +373,7 @@ def prepare_asvspoof2021(
         wrong-rate files). Skipped trials are counted in the log and listed
         in ``skipped_<track>2021.csv`` (``utt, wav, reason``).
     skip_prep : bool
-        Do nothing (the manifests exist already).
+        Do nothing: the manifests of an earlier run are used as they are.
 
     Returns
     -------
@@ -404,6 +407,12 @@ def prepare_asvspoof2021(
         raise ValueError(f"tracks must be among {list(TRACKS)}: {tracks}")
     if keys_folder is None:
         keys_folder = os.path.join(data_folder, "keys")
+    checks = {
+        "sample_rate": sample_rate,
+        "min_samples": min_samples,
+        "on_missing": on_missing,
+        "on_bad_audio": on_bad_audio,
+    }
     sources = {}
     for track in tracks:
         trial_list = trial_list_path(data_folder, track)
@@ -414,61 +423,40 @@ def prepare_asvspoof2021(
         sources[track] = (trial_list, key_file)
 
     csv_paths = {t: os.path.join(save_folder, f"{t}2021.csv") for t in tracks}
-    options = {
+    # The file stamps of the trial lists and keys: a changed key is
+    # prepared again.
+    inputs = {
         "data_folder": os.path.abspath(data_folder),
         "keys_folder": os.path.abspath(keys_folder),
         "tracks": list(tracks),
-        "sample_rate": sample_rate,
-        "min_samples": min_samples,
-        "on_missing": on_missing,
-        "on_bad_audio": on_bad_audio,
         "files": {
             track: [_file_stamp(path) for path in paths]
             for track, paths in sources.items()
         },
     }
-    options_file = os.path.join(save_folder, "prepare_options_2021.pkl")
-    if all(map(os.path.isfile, csv_paths.values())) and os.path.isfile(
-        options_file
-    ):
-        if load_pkl(options_file) == options:
-            logger.info("ASVspoof 2021 manifests already prepared: skipping")
-            return csv_paths
-
-    os.makedirs(save_folder, exist_ok=True)
-    summary = {}
-    for track in tracks:
-        trial_list, key_file = sources[track]
-        summary[track] = _prepare_track(
-            track,
-            trial_list,
-            key_file,
-            os.path.join(eval_folder(data_folder, track), "flac"),
-            csv_paths[track],
-            os.path.join(save_folder, f"skipped_{track}2021.csv"),
-            sample_rate=sample_rate,
-            min_samples=min_samples,
-            on_missing=on_missing,
-            on_bad_audio=on_bad_audio,
-        )
-        logger.info("%s 2021: %s", track, summary[track])
-    summary_path = os.path.join(save_folder, "prepare_summary_2021.json")
-    with open(summary_path, "w", encoding="utf-8") as f:
-        json.dump(summary, f, indent=1)
-    save_pkl(options, options_file)
-    return csv_paths
+    return prepare_once(
+        "ASVspoof 2021",
+        save_folder,
+        csv_paths,
+        functools.partial(
+            _prepare_track,
+            sources=sources,
+            data_folder=data_folder,
+            save_folder=save_folder,
+        ),
+        inputs,
+        checks,
+        tag="_2021",
+    )
 
 
 def _prepare_track(
-    track,
-    trial_list,
-    key_file,
-    audio_folder,
-    csv_path,
-    skipped_path,
-    **checks,
+    track, csv_path, sources, data_folder, save_folder, **checks
 ):
     """Checks one track and writes its manifest; returns its summary."""
+    trial_list, key_file = sources[track]
+    audio_folder = os.path.join(eval_folder(data_folder, track), "flac")
+    skipped_path = os.path.join(save_folder, f"skipped_{track}2021.csv")
     trials = read_trial_list(trial_list)
     key = read_cm_key(key_file, track)
     check_trial_list(trials, key, trial_list, key_file)
@@ -486,8 +474,7 @@ def _prepare_track(
         raise ValueError(f"{track}: no usable trial in {trial_list}")
     manifest = manifest.merge(conditions, on="ID", how="left", sort=False)
     manifest.to_csv(csv_path, index=False)
-    if len(skipped):
-        skipped.to_csv(skipped_path, index=False)
+    if write_skipped_list(skipped, skipped_path):
         logger.warning(
             "%s 2021: %d of %d trials skipped (listed in %s); the score "
             "file will not cover the whole key",
@@ -496,18 +483,14 @@ def _prepare_track(
             len(trials),
             skipped_path,
         )
-    elif os.path.exists(skipped_path):
-        os.remove(skipped_path)
-    counts = manifest["label"].value_counts()
-    return {
+    summary = {
         "trials": len(trials),
-        "manifest_rows": len(manifest),
-        "skipped": len(skipped),
-        "bonafide": int(counts.get("bonafide", 0)),
-        "spoof": int(counts.get("spoof", 0)),
+        **manifest_counts(manifest, skipped),
         "subsets": manifest["subset"].value_counts().sort_index().to_dict(),
         "hours": round(float(manifest["duration"].sum()) / 3600, 3),
     }
+    logger.info("%s 2021: %s", track, summary)
+    return summary
 
 
 def _check_official_count(track, key, key_file):

@@ -133,3 +133,62 @@ def countermeasure_dataset(
     keys = [k for k in output_keys if k != "attack" or "attack" in columns]
     dataset.set_output_keys(keys)
     return dataset
+
+
+def recipe_datasets(hparams, test_csvs, train=True):
+    """The training, validation and test sets of a recipe.
+
+    Every set crops ``segment_samples`` samples at ``sample_rate``: random
+    crops for training (seeded by ``seed`` and the ``epoch_counter``),
+    first-segment crops for validation and test.
+
+    Arguments
+    ---------
+    hparams : dict
+        The loaded recipe yaml: ``segment_samples``, ``sample_rate``, and
+        for training ``train_csv``, ``valid_csv``, ``seed`` and
+        ``epoch_counter``.
+    test_csvs : dict
+        ``{test set name: manifest}``.
+    train : bool
+        Also build the training and validation sets (a run that only
+        scores does not need them).
+
+    Returns
+    -------
+    train : DynamicItemDataset or None
+        Random crops of ``train_csv``.
+    valid : DynamicItemDataset or None
+        First-segment crops of ``valid_csv``.
+    tests : dict
+        ``{test set name: DynamicItemDataset}``.
+
+    Example
+    -------
+    >>> csv = getfixture("tmpdir").join("eval.csv").strpath
+    >>> with open(csv, "w") as f:
+    ...     _ = f.write("ID,duration,wav,label\\nu1,1.0,u1.flac,spoof\\n")
+    >>> hparams = {"segment_samples": 8000, "sample_rate": 16000}
+    >>> train, _, tests = recipe_datasets(hparams, {"eval": csv}, train=False)
+    >>> train, len(tests["eval"])
+    (None, 1)
+    """
+    common = {
+        "segment_samples": hparams["segment_samples"],
+        "sample_rate": hparams["sample_rate"],
+    }
+    train_set = valid_set = None
+    if train:
+        train_set = countermeasure_dataset(
+            hparams["train_csv"],
+            train=True,
+            seed=hparams["seed"],
+            epoch_counter=hparams["epoch_counter"],
+            **common,
+        )
+        valid_set = countermeasure_dataset(hparams["valid_csv"], **common)
+    tests = {
+        name: countermeasure_dataset(csv, **common)
+        for name, csv in test_csvs.items()
+    }
+    return train_set, valid_set, tests

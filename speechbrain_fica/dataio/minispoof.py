@@ -1189,7 +1189,8 @@ def main(argv=None):
     Arguments
     ---------
     argv : list of str, optional
-        Arguments (default: ``sys.argv[1:]``).
+        ``--output_folder`` and the build options (default:
+        ``sys.argv[1:]``).
 
     Returns
     -------
@@ -1213,21 +1214,17 @@ def main(argv=None):
     parser.add_argument(
         "--seed", type=int, default=1234, help="random seed (default 1234)"
     )
+    # One count per split.
+    per_split = {"type": int, "nargs": 3, "metavar": ("TRAIN", "DEV", "EVAL")}
     parser.add_argument(
         "--n_bonafide",
-        type=int,
-        nargs=3,
-        metavar=("TRAIN", "DEV", "EVAL"),
-        default=None,
         help="bona fide utterances per split (default 100 50 100)",
+        **per_split,
     )
     parser.add_argument(
         "--n_spoof_per_attack",
-        type=int,
-        nargs=3,
-        metavar=("TRAIN", "DEV", "EVAL"),
-        default=None,
         help="spoofed utterances per attack and split (default 50 25 35)",
+        **per_split,
     )
     parser.add_argument(
         "--fsdd_fraction",

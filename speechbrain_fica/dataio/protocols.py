@@ -1,5 +1,9 @@
 """ASVspoof 2019 protocol files and countermeasure manifests.
 
+The manifest helpers (:func:`build_manifest`, :func:`manifest_counts`,
+:func:`write_skipped_list`, :func:`prepare_once`) serve the data
+preparations of every recipe.
+
 The official CM protocols have five space-separated columns
 ``SPEAKER UTT - ATTACK KEY`` (``ATTACK`` is ``-`` for bona fide, ``KEY`` is
 ``bonafide`` or ``spoof``). A widely shared four-column variant
@@ -9,17 +13,50 @@ Authors
  * speechbrain-fica contributors 2026
 """
 
+import json
 import logging
 import os
 
 import pandas as pd
 from speechbrain.dataio import audio_io
+from speechbrain.dataio.dataio import load_pkl, save_pkl
 from tqdm import tqdm
 
 logger = logging.getLogger(__name__)
 
 PROTOCOL_COLUMNS = ["speaker", "utt", "attack", "key"]
 MANIFEST_COLUMNS = ["ID", "duration", "wav", "label", "attack", "speaker"]
+
+
+def numbered_fields(path):
+    """The non-blank lines of a protocol or list file, split into fields.
+
+    Arguments
+    ---------
+    path : str
+        A UTF-8 text file of whitespace-separated fields.
+
+    Yields
+    ------
+    number : int
+        The line number (from 1), for error messages.
+    fields : list of str
+        The fields of the line.
+    line : str
+        The line itself.
+
+    Example
+    -------
+    >>> path = getfixture("tmpdir").join("list.txt")
+    >>> _ = path.write("LA_E_1\\n\\nLA_E_2 x\\n")
+    >>> [(n, fields) for n, fields, _ in numbered_fields(str(path))]
+    [(1, ['LA_E_1']), (3, ['LA_E_2', 'x'])]
+    """
+    with open(path, encoding="utf-8") as f:
+        for number, line in enumerate(f, start=1):
+            fields = line.split()
+            if fields:
+                yield number, fields, line
 
 
 def read_protocol_2019(path):
@@ -53,33 +90,29 @@ def read_protocol_2019(path):
     [['LA_0079', 'LA_T_1', '-', 'bonafide'], ['LA_0079', 'LA_T_2', 'A01', 'spoof']]
     """
     rows, seen = [], {}
-    with open(path, encoding="utf-8") as f:
-        for number, line in enumerate(f, start=1):
-            fields = line.split()
-            if not fields:
-                continue
-            if len(fields) == 5:
-                speaker, utt, _, attack, key = fields
-            elif len(fields) == 4:
-                _, utt, attack, key = fields
-                speaker = "-"
-            else:
-                raise ValueError(
-                    f"{path}:{number}: expected 5 columns 'SPEAKER UTT - "
-                    f"ATTACK KEY' (or 4), got {len(fields)}: {line.strip()!r}"
-                )
-            if key not in ("bonafide", "spoof"):
-                raise ValueError(
-                    f"{path}:{number}: key {key!r} is neither 'bonafide' "
-                    "nor 'spoof'"
-                )
-            if utt in seen:
-                raise ValueError(
-                    f"{path}:{number}: utterance {utt} already listed on "
-                    f"line {seen[utt]}"
-                )
-            seen[utt] = number
-            rows.append((speaker, utt, attack, key))
+    for number, fields, line in numbered_fields(path):
+        if len(fields) == 5:
+            speaker, utt, _, attack, key = fields
+        elif len(fields) == 4:
+            _, utt, attack, key = fields
+            speaker = "-"
+        else:
+            raise ValueError(
+                f"{path}:{number}: expected 5 columns 'SPEAKER UTT - "
+                f"ATTACK KEY' (or 4), got {len(fields)}: {line.strip()!r}"
+            )
+        if key not in ("bonafide", "spoof"):
+            raise ValueError(
+                f"{path}:{number}: key {key!r} is neither 'bonafide' "
+                "nor 'spoof'"
+            )
+        if utt in seen:
+            raise ValueError(
+                f"{path}:{number}: utterance {utt} already listed on "
+                f"line {seen[utt]}"
+            )
+        seen[utt] = number
+        rows.append((speaker, utt, attack, key))
     if not rows:
         raise ValueError(f"{path}: the protocol lists no utterance")
     return pd.DataFrame(rows, columns=PROTOCOL_COLUMNS)
@@ -210,3 +243,145 @@ def build_manifest(
         )
     manifest = pd.DataFrame(rows, columns=MANIFEST_COLUMNS)
     return manifest, pd.DataFrame(skipped, columns=["utt", "wav", "reason"])
+
+
+def manifest_counts(manifest, skipped):
+    """The counts of a prepared manifest, for its preparation summary.
+
+    Arguments
+    ---------
+    manifest : pandas.DataFrame
+        The manifest of :func:`build_manifest`.
+    skipped : pandas.DataFrame
+        Its skipped lines.
+
+    Returns
+    -------
+    dict
+        ``manifest_rows``, ``skipped``, ``bonafide`` and ``spoof``.
+
+    Example
+    -------
+    >>> manifest = pd.DataFrame({"label": ["bonafide", "spoof", "spoof"]})
+    >>> manifest_counts(manifest, manifest.iloc[:0])
+    {'manifest_rows': 3, 'skipped': 0, 'bonafide': 1, 'spoof': 2}
+    """
+    counts = manifest["label"].value_counts()
+    return {
+        "manifest_rows": len(manifest),
+        "skipped": len(skipped),
+        "bonafide": int(counts.get("bonafide", 0)),
+        "spoof": int(counts.get("spoof", 0)),
+    }
+
+
+def write_skipped_list(skipped, path):
+    """Lists the skipped protocol lines of a manifest in a CSV file.
+
+    When nothing was skipped, the list of an earlier preparation (if any)
+    is removed, so that the folder never holds a stale list.
+
+    Arguments
+    ---------
+    skipped : pandas.DataFrame
+        The ``skipped`` table of :func:`build_manifest`.
+    path : str
+        The CSV file, e.g. ``skipped_train.csv``.
+
+    Returns
+    -------
+    bool
+        Whether lines were skipped.
+
+    Example
+    -------
+    >>> path = getfixture("tmpdir").join("skipped_dev.csv").strpath
+    >>> skipped = pd.DataFrame(
+    ...     [("LA_D_1", "a.flac", "missing file")],
+    ...     columns=["utt", "wav", "reason"],
+    ... )
+    >>> write_skipped_list(skipped, path), os.path.isfile(path)
+    (True, True)
+    >>> write_skipped_list(skipped.iloc[:0], path), os.path.isfile(path)
+    (False, False)
+    """
+    if len(skipped):
+        skipped.to_csv(path, index=False)
+        return True
+    if os.path.exists(path):
+        os.remove(path)
+    return False
+
+
+def prepare_once(
+    name, save_folder, csv_paths, prepare_set, inputs, checks, tag=""
+):
+    """Runs a data preparation unless an identical one already ran.
+
+    An earlier preparation is kept when all its manifests exist and its
+    options, ``inputs`` and ``checks`` (saved in
+    ``<save_folder>/prepare_options<tag>.pkl`` once every manifest was
+    written, so an interrupted preparation is redone), are the same.
+    Otherwise ``prepare_set`` writes each manifest and the summaries it
+    returns go to ``prepare_summary<tag>.json``.
+
+    Arguments
+    ---------
+    name : str
+        The data, for the log (e.g. ``"ASVspoof 2019"``).
+    save_folder : str
+        Where the manifests, options and summaries are written.
+    csv_paths : dict
+        ``{set name: manifest path}``.
+    prepare_set : callable
+        Called as ``prepare_set(set_name, csv_path, **checks)`` for each
+        set: writes the manifest and returns a JSON-ready summary.
+    inputs : dict
+        What the manifests are made from (folders, sets, file stamps),
+        comparable with ``==``.
+    checks : dict
+        The audio checks of :func:`build_manifest` (``sample_rate``,
+        ``min_samples``, ``on_missing``, ``on_bad_audio``).
+    tag : str
+        File name tag of the options and summary files (e.g. ``"_2021"``).
+
+    Returns
+    -------
+    dict
+        ``csv_paths``.
+
+    Example
+    -------
+    >>> folder = getfixture("tmpdir").strpath
+    >>> def prepare_set(set_name, csv_path, sample_rate):
+    ...     print("preparing", set_name, "at", sample_rate)
+    ...     with open(csv_path, "w") as f:
+    ...         _ = f.write("ID,duration,wav,label\\n")
+    ...     return {"rows": 0}
+    >>> paths = {"dev": os.path.join(folder, "dev.csv")}
+    >>> for rate in (16000, 16000, 8000):
+    ...     _ = prepare_once(
+    ...         "demo", folder, paths, prepare_set, {}, {"sample_rate": rate}
+    ...     )
+    preparing dev at 16000
+    preparing dev at 8000
+    """
+    options = {**inputs, **checks}
+    options_file = os.path.join(save_folder, f"prepare_options{tag}.pkl")
+    if (
+        all(map(os.path.isfile, csv_paths.values()))
+        and os.path.isfile(options_file)
+        and load_pkl(options_file) == options
+    ):
+        logger.info("%s manifests already prepared: skipping", name)
+        return csv_paths
+    os.makedirs(save_folder, exist_ok=True)
+    summary = {
+        set_name: prepare_set(set_name, csv_path, **checks)
+        for set_name, csv_path in csv_paths.items()
+    }
+    summary_file = os.path.join(save_folder, f"prepare_summary{tag}.json")
+    with open(summary_file, "w", encoding="utf-8") as f:
+        json.dump(summary, f, indent=1)
+    save_pkl(options, options_file)
+    return csv_paths

@@ -124,7 +124,7 @@ def import_pyworld():
     Returns
     -------
     module
-        The ``pyworld`` module.
+        ``pyworld``, whose ``synthesize`` the WORLD generators call.
 
     Example
     -------
@@ -268,9 +268,9 @@ def trim_silence(x, fs, threshold_db=40.0, frame_s=0.01):
     Arguments
     ---------
     x : numpy.ndarray
-        1-D signal.
+        The 1-D signal to trim.
     fs : int
-        Sampling rate.
+        Its sampling rate (sets the frame length in samples).
     threshold_db : float
         Frames whose energy is more than this many dB below the loudest
         frame are trimmed from both ends.
@@ -344,9 +344,9 @@ def highpass(x, fs, cutoff=50.0):
     Arguments
     ---------
     x : numpy.ndarray
-        1-D signal.
+        The 1-D signal; shorter than 64 samples, only its mean is removed.
     fs : int
-        Sampling rate.
+        Its sampling rate in Hz.
     cutoff : float
         Cut-off frequency in Hz.
 
@@ -372,9 +372,9 @@ def apply_fades(x, fs, fade_s=0.01):
     Arguments
     ---------
     x : numpy.ndarray
-        1-D signal.
+        The 1-D signal to fade (not modified).
     fs : int
-        Sampling rate.
+        Its sampling rate, to convert ``fade_s`` to samples.
     fade_s : float
         Fade length in seconds (shortened for very short signals).
 
@@ -404,7 +404,7 @@ def normalize_rms(x, target_db, peak_limit=0.97):
     Arguments
     ---------
     x : numpy.ndarray
-        1-D signal.
+        A 1-D signal; an all-zero one is returned unchanged.
     target_db : float
         Target RMS level in dB relative to full scale (1.0).
     peak_limit : float
@@ -523,9 +523,9 @@ def world_resynthesis(x, fs, rng=None, frame_period=5.0):
     Arguments
     ---------
     x : numpy.ndarray
-        1-D float64 signal.
+        Bona fide speech (1-D float64) to copy-synthesise.
     fs : int
-        Sampling rate.
+        Its sampling rate, for the WORLD analysis and synthesis.
     rng : numpy.random.Generator, optional
         Unused (WORLD is deterministic); kept for a uniform interface.
     frame_period : float
@@ -534,7 +534,7 @@ def world_resynthesis(x, fs, rng=None, frame_period=5.0):
     Returns
     -------
     numpy.ndarray
-        Resynthesised signal, same length as ``x``.
+        The copy synthesis, cut or padded to ``len(x)``.
 
     Example
     -------
@@ -587,7 +587,7 @@ def sample_voice_conversion_params(rng):
     Arguments
     ---------
     rng : numpy.random.Generator
-        Random generator.
+        Draws the direction, then the two factors.
 
     Returns
     -------
@@ -619,11 +619,12 @@ def world_voice_conversion(
     Arguments
     ---------
     x : numpy.ndarray
-        1-D float64 signal.
+        Bona fide speech (1-D float64) to convert.
     fs : int
-        Sampling rate.
+        Its sampling rate; the scaled F0 is capped at ``0.45 * fs``.
     rng : numpy.random.Generator, optional
-        Unused; kept for a uniform interface.
+        Unused: draw the setting with
+        :func:`sample_voice_conversion_params`.
     f0_ratio : float
         F0 multiplier.
     warp : float
@@ -634,12 +635,13 @@ def world_voice_conversion(
     Returns
     -------
     numpy.ndarray
-        Converted signal, same length as ``x``.
+        The converted speech; it keeps the length of ``x``.
 
     Example
     -------
-    >>> world_voice_conversion(synthetic_vowel(0.5), 16000).shape
-    (8000,)
+    >>> y = world_voice_conversion(synthetic_vowel(0.5), 16000, f0_ratio=1.5)
+    >>> len(y)
+    8000
     """
     f0, sp, ap = world_analyze(x, fs, frame_period)
     f0 = np.minimum(f0 * f0_ratio, 0.45 * fs)
@@ -682,11 +684,11 @@ def world_coded(
     Arguments
     ---------
     x : numpy.ndarray
-        1-D float64 signal.
+        Bona fide speech (1-D float64) to vocode.
     fs : int
-        Sampling rate.
+        Its sampling rate (WORLD's coding bands depend on it).
     rng : numpy.random.Generator, optional
-        Unused; kept for a uniform interface.
+        Unused: the coding and smoothing are deterministic.
     n_coded : int
         Number of coded envelope coefficients.
     frame_period : float
@@ -699,12 +701,13 @@ def world_coded(
     Returns
     -------
     numpy.ndarray
-        Vocoded signal, same length as ``x``.
+        Over-smoothed speech of ``len(x)`` samples.
 
     Example
     -------
-    >>> world_coded(synthetic_vowel(0.5), 16000).shape
-    (8000,)
+    >>> y = world_coded(synthetic_vowel(0.5), 16000, n_coded=16)
+    >>> y.shape == (8000,)
+    True
     """
     pw = import_pyworld()
     f0, sp, ap = world_analyze(x, fs, frame_period)
@@ -747,9 +750,10 @@ def harmonic_plus_noise(
     Arguments
     ---------
     x : numpy.ndarray
-        1-D float64 signal.
+        Bona fide speech (1-D float64) whose WORLD parameters drive the
+        model.
     fs : int
-        Sampling rate.
+        Its sampling rate in Hz.
     rng : numpy.random.Generator
         Random generator (initial phases and noise).
     frame_period : float
@@ -762,7 +766,7 @@ def harmonic_plus_noise(
     Returns
     -------
     numpy.ndarray
-        Resynthesised signal, same length as ``x``.
+        Harmonics plus shaped noise, as long as ``x``.
 
     Example
     -------
@@ -862,9 +866,9 @@ def mlsa_vocoder(
     Arguments
     ---------
     x : numpy.ndarray
-        1-D float64 signal.
+        Bona fide speech (1-D float64) in [-1, 1].
     fs : int
-        Sampling rate.
+        Its sampling rate, for SWIPE' (the mel warping is ``alpha``).
     rng : numpy.random.Generator
         Random generator (dither and excitation-noise seed).
     order : int
@@ -886,7 +890,12 @@ def mlsa_vocoder(
     Returns
     -------
     numpy.ndarray
-        Synthesised signal, same length as ``x``.
+        MLSA-filtered excitation, cut or padded to ``len(x)``.
+
+    Raises
+    ------
+    FloatingPointError
+        The MLSA filter diverged.
 
     Example
     -------
@@ -948,9 +957,9 @@ def griffin_lim(x, fs, rng, n_fft=1024, hop=256, n_mels=80, n_iter=32):
     Arguments
     ---------
     x : numpy.ndarray
-        1-D float64 signal.
+        Bona fide speech whose mel magnitude is inverted.
     fs : int
-        Sampling rate.
+        Its sampling rate, for the mel filterbank.
     rng : numpy.random.Generator
         Random generator (seeds the initial phases).
     n_fft : int
@@ -965,12 +974,13 @@ def griffin_lim(x, fs, rng, n_fft=1024, hop=256, n_mels=80, n_iter=32):
     Returns
     -------
     numpy.ndarray
-        Reconstructed signal, same length as ``x``.
+        The float64 reconstruction (``length=len(x)``).
 
     Example
     -------
-    >>> griffin_lim(synthetic_vowel(0.5), 16000, np.random.default_rng(0)).shape
-    (8000,)
+    >>> rng = np.random.default_rng(0)
+    >>> griffin_lim(synthetic_vowel(0.5), 16000, rng, n_iter=8).dtype.name
+    'float64'
     """
     mel, inv = _gl_transforms(fs, n_fft, hop, n_mels)
     xt = torch.from_numpy(np.asarray(x, dtype=np.float32))
@@ -1011,9 +1021,9 @@ def estimate_f0_autocorr(
     Arguments
     ---------
     x : numpy.ndarray
-        1-D signal.
+        1-D speech, low-passed at 1 kHz before the analysis.
     fs : int
-        Sampling rate.
+        Its sampling rate; lags are converted to Hz with it.
     hop : int
         Frame shift in samples (frame ``i`` is centred at ``i * hop``).
     frame_length : int, optional
@@ -1092,9 +1102,9 @@ def lpc_vocoder(
     Arguments
     ---------
     x : numpy.ndarray
-        1-D float64 signal.
+        Bona fide speech (1-D float64), analysed frame by frame.
     fs : int
-        Sampling rate.
+        Its sampling rate (pitch range and LPC lag window).
     rng : numpy.random.Generator
         Random generator (noise excitation).
     order : int
@@ -1109,7 +1119,12 @@ def lpc_vocoder(
     Returns
     -------
     numpy.ndarray
-        Synthesised signal, same length as ``x``.
+        The de-emphasised synthesis, sample for sample as long as ``x``.
+
+    Raises
+    ------
+    FloatingPointError
+        The all-pole synthesis diverged.
 
     Example
     -------
@@ -1174,7 +1189,7 @@ def sample_phase_vocoder_params(rng):
     Arguments
     ---------
     rng : numpy.random.Generator
-        Random generator.
+        Draws the pitch fraction, then the time ratio.
 
     Returns
     -------
@@ -1209,11 +1224,11 @@ def phase_vocoder_shift(
     Arguments
     ---------
     x : numpy.ndarray
-        1-D float64 signal.
+        Bona fide speech (1-D float64) to shift and stretch.
     fs : int
-        Sampling rate.
+        Its sampling rate (unused: both ratios are relative).
     rng : numpy.random.Generator, optional
-        Unused; kept for a uniform interface.
+        Unused: draw the setting with :func:`sample_phase_vocoder_params`.
     pitch_ratio : tuple of int
         Pitch factor as a fraction ``(num, den)``.
     time_ratio : float

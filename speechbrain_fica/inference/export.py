@@ -48,6 +48,7 @@ from speechbrain_fica.inference.spoof_detector import (
 )
 from speechbrain_fica.lobes import AASIST
 from speechbrain_fica.utils.checkpoints import load_backbone_weights
+from speechbrain_fica.utils.metrics import finite_or_none
 from speechbrain_fica.utils.scoring import SCORE_TYPES
 
 logger = logging.getLogger(__name__)
@@ -432,13 +433,6 @@ def _epoch(checkpoint):
         return None
 
 
-def _finite_or_none(value):
-    if value is None:
-        return None
-    value = float(value)
-    return value if math.isfinite(value) else None
-
-
 def export_experiment(experiment, output, overwrite=False):
     """Exports a trained recipe experiment to a model folder.
 
@@ -457,12 +451,12 @@ def export_experiment(experiment, output, overwrite=False):
     output : str
         The folder to write.
     overwrite : bool
-        Replace the files of an existing folder.
+        Replace the files of an existing folder (else FileExistsError).
 
     Returns
     -------
     str
-        ``output``.
+        ``output``, ready for ``SpoofDetector.from_hparams``.
 
     Raises
     ------
@@ -486,8 +480,8 @@ def export_experiment(experiment, output, overwrite=False):
     weights = checkpoint.paramfiles.get(
         "model", os.path.join(checkpoint.path, "model.ckpt")
     )
-    eer = _finite_or_none(checkpoint.meta.get("EER"))
-    threshold = _finite_or_none(checkpoint.meta.get("EER_threshold"))
+    eer = finite_or_none(checkpoint.meta.get("EER"))
+    threshold = finite_or_none(checkpoint.meta.get("EER_threshold"))
     if threshold is None:
         logger.warning(
             "%s has no finite EER_threshold: decisions will be the argmax "
@@ -702,12 +696,13 @@ def main(argv=None):
     Arguments
     ---------
     argv : list of str, optional
-        Arguments (default: ``sys.argv[1:]``).
+        ``--official NAME --weights FILE`` or ``--experiment FOLDER``,
+        and ``--output FOLDER`` (default: ``sys.argv[1:]``).
 
     Returns
     -------
     int
-        The exit status.
+        The exit status, 0 (failures raise).
     """
     parser = argparse.ArgumentParser(
         prog="python -m speechbrain_fica.inference.export",

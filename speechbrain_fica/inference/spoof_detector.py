@@ -329,9 +329,9 @@ class SpoofDetector(Pretrained):
         Arguments
         ---------
         wavs : torch.Tensor
-            Waveforms ``[B, T]`` (or one ``[T]``) at ``sample_rate``.
+            The batch, as for :meth:`score_batch`.
         wav_lens : torch.Tensor, optional
-            Relative lengths ``[B]`` of padded signals.
+            Its relative lengths, as for :meth:`score_batch`.
         threshold : float, optional
             Replaces the stored ``decision_threshold``.
 
@@ -364,7 +364,7 @@ class SpoofDetector(Pretrained):
         Example
         -------
         >>> from speechbrain.dataio import audio_io
-        >>> path = getfixture("tmpdir").join("tone.wav").strpath
+        >>> path = getfixture("tmpdir").join("noise.wav").strpath
         >>> audio_io.save(path, 0.1 * torch.randn(1, 8000), 16000)
         >>> detector = SpoofDetector.from_hparams(
         ...     pretrained_path("AASIST-L"),
@@ -396,7 +396,8 @@ class SpoofDetector(Pretrained):
         -------
         >>> from speechbrain.dataio import audio_io
         >>> path = getfixture("tmpdir").join("tone.wav").strpath
-        >>> audio_io.save(path, 0.1 * torch.randn(1, 8000), 16000)
+        >>> tone = 0.1 * torch.sin(torch.arange(8000.0) / 3.0)
+        >>> audio_io.save(path, tone.unsqueeze(0), 16000)
         >>> detector = SpoofDetector.from_hparams(
         ...     pretrained_path("AASIST-L"),
         ...     overrides={"segment_samples": 16000},  # a fast example
@@ -424,9 +425,9 @@ class SpoofDetector(Pretrained):
         Arguments
         ---------
         wavs : torch.Tensor
-            Waveforms ``[B, T]`` at ``sample_rate``.
+            The batch to score (see :meth:`score_batch`).
         wav_lens : torch.Tensor, optional
-            Relative lengths ``[B]``.
+            Its relative lengths.
 
         Returns
         -------

@@ -211,7 +211,8 @@ class LCNN(nn.Module):
         Arguments
         ---------
         wavs : torch.Tensor
-            Waveforms ``[B, T]`` at ``sample_rate``.
+            Waveforms ``[B, T]`` at ``sample_rate``, scored through their
+            log-mel features (:meth:`compute_features`).
         lengths : torch.Tensor, optional
             Relative lengths ``[B]``; padded frames are left out of the
             mean normalisation and of the temporal average.

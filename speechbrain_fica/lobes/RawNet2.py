@@ -154,7 +154,8 @@ class RawNet2(nn.Module):
         Arguments
         ---------
         wavs : torch.Tensor
-            Waveforms ``[B, T]`` at ``sample_rate``.
+            Raw waveforms ``[B, T]`` at ``sample_rate``, the input of the
+            sinc filters.
         lengths : torch.Tensor, optional
             Relative lengths ``[B]``; unused (the GRU reads the last step of
             a fixed-length crop, as in the official model).

@@ -66,9 +66,10 @@ class WaveformAdapter(nn.Module):
         Arguments
         ---------
         wavs : torch.Tensor
-            Waveforms ``[B, T]``.
+            Waveforms ``[B, T]``, turned into ``features``.
         lengths : torch.Tensor, optional
-            Relative lengths ``[B]``.
+            Relative lengths ``[B]``, passed to the embedding model (all
+            ones when not given).
 
         Returns
         -------

@@ -402,9 +402,9 @@ class MomentumEncoder(nn.Module):
         Arguments
         ---------
         wavs : torch.Tensor
-            Waveforms ``[B, T]``.
+            The batch ``[B, T]`` of the online model (or both its views).
         lengths : torch.Tensor, optional
-            Relative lengths ``[B]``.
+            Their relative lengths ``[B]``, as given to the online model.
 
         Returns
         -------
@@ -501,7 +501,7 @@ class MemoryBank(nn.Module):
         Arguments
         ---------
         keys : torch.Tensor
-            Embeddings ``[B, D]``.
+            Key embeddings ``[B, D]`` of the momentum encoder.
         labels : torch.Tensor
             Class labels ``[B]`` (0 = spoof, 1 = bona fide).
         """

@@ -55,7 +55,8 @@ def js_consistency_loss(logits, masked_logits, reduction="mean"):
     masked_logits : torch.Tensor
         Masked-view logits ``[B, C]``.
     reduction : str
-        ``"mean"``, ``"sum"`` or ``"batch"``.
+        One of ``REDUCTIONS``: ``"mean"`` over the utterances, ``"sum"``,
+        or ``"batch"``.
 
     Returns
     -------
@@ -149,13 +150,22 @@ def instance_correlation_loss(
     return _reduce(per_anchor, reduction)
 
 
-class JSConsistencyLoss(nn.Module):
+class _ReducedLoss(nn.Module):
+    """Base of the module forms: holds the ``reduction`` for ``forward``."""
+
+    def __init__(self, reduction="mean"):
+        super().__init__()
+        self.reduction = reduction
+
+
+class JSConsistencyLoss(_ReducedLoss):
     """Module form of :func:`js_consistency_loss` (InF consistency term).
 
     Arguments
     ---------
     reduction : str
-        ``"mean"``, ``"sum"`` or ``"batch"``.
+        ``"mean"`` or ``"sum"`` over utterances, or ``"batch"`` for one
+        divergence per utterance.
 
     Example
     -------
@@ -164,34 +174,27 @@ class JSConsistencyLoss(nn.Module):
     0.0
     """
 
-    def __init__(self, reduction="mean"):
-        super().__init__()
-        self.reduction = reduction
-
     def forward(self, logits, masked_logits):
         """Computes the loss (see :func:`js_consistency_loss`)."""
         return js_consistency_loss(logits, masked_logits, self.reduction)
 
 
-class InstanceCorrelationLoss(nn.Module):
+class InstanceCorrelationLoss(_ReducedLoss):
     """Module form of :func:`instance_correlation_loss` (InI term).
 
     Arguments
     ---------
     reduction : str
-        ``"mean"``, ``"sum"`` or ``"batch"``.
+        How the per-anchor losses are combined: ``"mean"``, ``"sum"`` or
+        ``"batch"`` (none).
 
     Example
     -------
-    >>> loss = InstanceCorrelationLoss()
+    >>> loss = InstanceCorrelationLoss(reduction="batch")
     >>> keys, labels = torch.randn(8, 4), torch.tensor([0, 1] * 4)
     >>> loss(torch.randn(2, 4), torch.tensor([0, 1]), keys, labels).shape
-    torch.Size([])
+    torch.Size([2])
     """
-
-    def __init__(self, reduction="mean"):
-        super().__init__()
-        self.reduction = reduction
 
     def forward(self, embeddings, labels, bank_keys, bank_labels):
         """Computes the loss (see :func:`instance_correlation_loss`)."""

@@ -113,12 +113,12 @@ class CosineStepScheduler:
         Arguments
         ---------
         step : int
-            Steps taken.
+            Optimiser steps taken so far (0 before the first one).
 
         Returns
         -------
         float
-            The learning rate.
+            The learning rate, ``min_value`` from ``total_steps`` on.
         """
         progress = min(step, self.total_steps) / self.total_steps
         cosine = 0.5 * (1.0 + math.cos(math.pi * progress))

@@ -18,6 +18,11 @@ subset. A cell without bona fide or spoof trials (or without C012) is NaN.
 As in the official package, the score file must contain exactly the
 trials of the whole key (all subsets), without duplicates.
 
+The recipe's entry points are :func:`load_la_c012` (the ASV information
+of the LA t-DCF, from the official C012 files or from ASV scores),
+:func:`score_2021` (a submission file against its key: pooled results and
+the tables of each subset) and :func:`write_summary_2021`.
+
 The 2021 keys are not redistributable with this package; download
 ``LA-keys-full.tar.gz`` / ``DF-keys-full.tar.gz`` from asvspoof.org.
 
@@ -25,6 +30,8 @@ Authors
  * speechbrain-fica contributors 2026
 """
 
+import json
+import logging
 import os
 
 import numpy as np
@@ -43,7 +50,13 @@ from speechbrain_fica.utils.metrics import (
     _min_tdcf,
     _open_text,
     _warn_if_negated_scores_better,
+    finite_or_none,
 )
+
+logger = logging.getLogger(__name__)
+
+TRACKS = ("LA", "DF")
+SUBSETS = ("eval", "progress", "hidden")
 
 LA_KEY_COLUMNS = [
     "spk",
@@ -92,6 +105,32 @@ DF_CODECS = [
     "mp3m4a",
     "oggm4a",
 ]
+
+# File name tags of the official pre-computed C012 (keys/LA/LA-C012-*.npy).
+C012_FILE_TAGS = {"eval": "eval", "progress": "prog", "hidden": "hidden"}
+LA_ASV_SOURCES = ("auto", "c012", "asv", "none")
+# Condition tags of the official printout (eval-package config.py).
+OFFICIAL_TAGS = {
+    "LA": {
+        "columns": {c: f"C{i}" for i, c in enumerate(LA_CODECS, start=1)},
+        "rows": {},
+    },
+    "DF": {
+        "columns": {c: f"C{i}" for i, c in enumerate(DF_CODECS, start=1)},
+        "rows": dict(
+            zip(
+                DF_VOCODERS,
+                [
+                    "Traditional",
+                    "Wav.Concat.",
+                    "Neural AR",
+                    "Neural non-AR",
+                    "Unknown",
+                ],
+            )
+        ),
+    },
+}
 
 _BONAFIDE = "bonafide"
 _SPOOF = "spoof"
@@ -222,7 +261,7 @@ def read_score_file(path):
     Arguments
     ---------
     path : str
-        Path of the score file.
+        The submission file, e.g. ``scores_LA2021.txt`` of the recipe.
 
     Returns
     -------
@@ -825,3 +864,332 @@ def write_tables(tables, out_dir, prefix, float_format="{:.4f}"):
             stream.write(_markdown_table(table, float_format))
         paths.extend([stem + ".csv", stem + ".md"])
     return paths
+
+
+# ---------------------------------------------------------------------------
+# Scoring a submission (the recipe's entry points)
+# ---------------------------------------------------------------------------
+
+
+def check_tracks_and_subsets(tracks, subsets):
+    """Checks the ``tracks`` and ``subsets`` of a recipe yaml.
+
+    Arguments
+    ---------
+    tracks : list of str
+        Non-empty, among ``LA``, ``DF``.
+    subsets : list of str
+        Non-empty, among ``eval``, ``progress``, ``hidden``.
+
+    Raises
+    ------
+    ValueError
+        An empty list or an unknown value.
+
+    Example
+    -------
+    >>> check_tracks_and_subsets(["LA"], ["eval", "dev"])
+    Traceback (most recent call last):
+      ...
+    ValueError: subsets must be a non-empty list among ('eval', 'progress', 'hidden'), got ['eval', 'dev']
+    """
+    for name, values, allowed in (
+        ("tracks", tracks, TRACKS),
+        ("subsets", subsets, SUBSETS),
+    ):
+        if not values or any(value not in allowed for value in values):
+            raise ValueError(
+                f"{name} must be a non-empty list among {allowed}, got {values}"
+            )
+
+
+def load_la_c012(
+    source,
+    subsets,
+    keys_folder,
+    c012_file=None,
+    asv_key=None,
+    asv_scores=None,
+    save_folder=None,
+):
+    """The per-cell C0/C1/C2 of the 2021 LA t-DCF, for each subset.
+
+    The official evaluation package ships them for its ASV system
+    (``LA-C012-*.npy`` in the LA keys) and can recompute them from ASV
+    scores: both ways are offered, the files first.
+
+    Arguments
+    ---------
+    source : str
+        ``"c012"``: pre-computed C012 files (``c012_file``, or the official
+        ``<keys_folder>/LA/LA-C012-{eval,prog,hidden}.npy``);
+        ``"asv"``: computed from an ASV key and ASV score file (aligned by
+        row, as the official ``--recompute-c012``); ``"auto"``: ``c012`` if
+        its files exist, else ``asv`` if its files exist, else no t-DCF;
+        ``"none"``: no t-DCF.
+    subsets : sequence of str
+        Subsets to score (``eval``, ``progress``, ``hidden``).
+    keys_folder : str
+        The ``keys`` folder (for the official C012 files).
+    c012_file : str, optional
+        A C012 ``.npy`` to use instead of the official one (one subset).
+    asv_key : str, optional
+        ASV key (``LA/ASV/trial_metadata.txt`` layout).
+    asv_scores : str, optional
+        ASV scores (``asv_spk trial score``), line ``i`` for key line ``i``.
+    save_folder : str, optional
+        Where computed C012 are saved as ``LA-C012-<subset tag>.npy``.
+
+    Returns
+    -------
+    c012 : dict or None
+        ``{subset: C012 dictionary}``, None without ASV information.
+    description : str
+        Where the coefficients come from (for logs and summaries).
+
+    Raises
+    ------
+    FileNotFoundError
+        ``source`` is ``c012`` or ``asv`` and a file is missing.
+    ValueError
+        An unknown source or subset, or ``c012_file`` with several subsets.
+
+    Example
+    -------
+    >>> load_la_c012("auto", ["eval"], "/no/keys")
+    (None, 'none (no C012 file and no ASV key + scores found)')
+    """
+    if source not in LA_ASV_SOURCES:
+        raise ValueError(
+            f"la_asv_source must be one of {LA_ASV_SOURCES}: {source!r}"
+        )
+    for subset in subsets:
+        if subset not in SUBSETS:
+            raise ValueError(f"subsets must be among {SUBSETS}: {subset!r}")
+    if c012_file and len(subsets) > 1:
+        raise ValueError(
+            "la_c012_file holds the C012 of one subset but several subsets "
+            f"are requested ({list(subsets)}); request one subset, or leave "
+            "la_c012_file empty to use the official per-subset files"
+        )
+    if source == "none":
+        return None, "none (la_asv_source: none)"
+    c012_files = {
+        subset: c012_file
+        or os.path.join(
+            keys_folder, "LA", f"LA-C012-{C012_FILE_TAGS[subset]}.npy"
+        )
+        for subset in subsets
+    }
+    have_c012 = all(os.path.isfile(p) for p in c012_files.values())
+    have_asv = bool(asv_key and asv_scores) and all(
+        os.path.isfile(p) for p in (asv_key, asv_scores)
+    )
+    if source == "auto":
+        if have_c012:
+            source = "c012"
+        elif have_asv:
+            source = "asv"
+        else:
+            return None, "none (no C012 file and no ASV key + scores found)"
+    if source == "c012":
+        for path in c012_files.values():
+            if not os.path.isfile(path):
+                raise FileNotFoundError(f"C012 file not found: {path}")
+        c012 = {s: load_c012(path) for s, path in c012_files.items()}
+        return c012, "C012 files " + ", ".join(sorted(set(c012_files.values())))
+    for path, what in ((asv_key, "ASV key"), (asv_scores, "ASV scores")):
+        if not path or not os.path.isfile(path):
+            raise FileNotFoundError(f"{what} not found: {path}")
+    asv = read_asv_key_and_scores(asv_key, asv_scores)
+    c012 = {}
+    for subset in subsets:
+        c012[subset] = compute_c012(asv, subset=subset)
+        if save_folder:
+            os.makedirs(save_folder, exist_ok=True)
+            name = f"LA-C012-{C012_FILE_TAGS[subset]}.npy"
+            save_c012(c012[subset], os.path.join(save_folder, name))
+    return c012, f"computed from ASV key {asv_key} and scores {asv_scores}"
+
+
+def score_2021(
+    track,
+    key_file,
+    score_file,
+    out_dir,
+    subsets=("eval",),
+    c012=None,
+    skipped_trials=(),
+):
+    """Scores a 2021 submission file: pooled results and breakdown tables.
+
+    The score file must hold one score per trial of the key (all subsets),
+    as the official evaluation package requires; trials that the data
+    preparation skipped may be named in ``skipped_trials`` and are then
+    left out of the key (the results are then not official).
+
+    Arguments
+    ---------
+    track : str
+        ``"LA"`` or ``"DF"``.
+    key_file : str
+        The CM key (``keys/<track>/CM/trial_metadata.txt``).
+    score_file : str
+        The score file (``trial score``, higher = bona fide).
+    out_dir : str
+        Where the tables are written (``<track>2021_<subset>_EER.csv``
+        / ``.md``, and for LA with C012 ``..._min_tDCF.csv`` / ``.md``).
+    subsets : sequence of str
+        Subsets to score; each gets its own tables.
+    c012 : dict, optional
+        LA only: ``{subset: C012 dictionary}`` (:func:`load_la_c012`);
+        without it no min t-DCF is computed.
+    skipped_trials : sequence of str
+        Key trials without audio, left out of the check and the metrics.
+
+    Returns
+    -------
+    dict
+        ``{subset: {"EER": %, "min_tDCF": (LA) value or None,
+        "n_bonafide": int, "n_spoof": int, "tables": [paths]}}``.
+
+    Raises
+    ------
+    ValueError
+        The score file misses trials of the key, has extra or repeated
+        trials (the message names them), or a subset has no trials.
+
+    Example
+    -------
+    >>> folder = getfixture("tmpdir")
+    >>> key = folder.join("key.txt")
+    >>> _ = key.write(
+    ...     "LA_0001 t1 none - bonafide bonafide notrim eval\\n"
+    ...     "LA_0001 t2 none - bonafide bonafide notrim eval\\n"
+    ...     "LA_0001 t3 none - A07 spoof notrim eval\\n"
+    ...     "LA_0001 t4 none - A08 spoof notrim eval\\n"
+    ... )
+    >>> scores = folder.join("scores.txt")
+    >>> _ = scores.write("t1 2.0\\nt2 3.0\\nt3 1.0\\nt4 2.5\\n")
+    >>> result = score_2021("LA", str(key), str(scores), str(folder))
+    >>> result["eval"]["EER"], result["eval"]["min_tDCF"]
+    (50.0, None)
+    """
+    if track not in TRACKS:
+        raise ValueError(f"track must be 'LA' or 'DF': {track!r}")
+    key = read_cm_key(key_file, track)
+    if len(skipped_trials):
+        kept = ~key["trial"].isin(set(skipped_trials))
+        logger.warning(
+            "%s 2021: %d of %d key trials have no audio and are left out: "
+            "these results are not comparable with official ones",
+            track,
+            int((~kept).sum()),
+            len(key),
+        )
+        key = key[kept].reset_index(drop=True)
+    scores = read_score_file(score_file)
+    try:
+        trials = check_scores_against_key(scores, key)
+    except ValueError as error:
+        raise ValueError(f"{score_file} vs {key_file}: {error}") from None
+    results = {}
+    for subset in subsets:
+        in_subset = trials[trials["subset"] == subset]
+        prefix = f"{track}2021_{subset}"
+        if track == "LA":
+            subset_c012 = None if c012 is None else c012[subset]
+            pooled, tdcf_table, eer_table = la_breakdown(
+                key, scores, subset_c012, subset=subset
+            )
+            tables = {"EER": eer_table}
+            if subset_c012 is not None:
+                tables["min_tDCF"] = tdcf_table
+            result = {
+                "min_tDCF": finite_or_none(pooled["min_tDCF"]),
+                "EER": pooled["EER"],
+            }
+        else:
+            pooled_eer, eer_table = df_breakdown(key, scores, subset=subset)
+            tables = {"EER": eer_table}
+            result = {"EER": pooled_eer}
+        paths = write_tables(tables, out_dir, prefix)
+        for name in tables:
+            _append_legend(os.path.join(out_dir, f"{prefix}_{name}.md"), track)
+        labels = in_subset["label"]
+        result.update(
+            n_bonafide=int((labels == "bonafide").sum()),
+            n_spoof=int((labels == "spoof").sum()),
+            tables=paths,
+        )
+        results[subset] = result
+    return results
+
+
+def _append_legend(md_path, track):
+    """Adds the condition tags of the official printout under a table."""
+    tags = OFFICIAL_TAGS[track]
+    lines = [
+        "Codec tags of the official printout: "
+        + ", ".join(f"{t} = {c}" for c, t in tags["columns"].items())
+    ]
+    if tags["rows"]:
+        lines.append(
+            "Vocoder tags: "
+            + ", ".join(f"{t} = {v}" for v, t in tags["rows"].items())
+        )
+    if md_path.endswith("_EER.md"):
+        lines.append("EER in %; '-': no trials in the cell.")
+    else:
+        lines.append("'-': no trials or no C012 in the cell.")
+    with open(md_path, "a", encoding="utf-8") as f:
+        f.write("\n" + "\n\n".join(lines) + "\n")
+
+
+def write_summary_2021(results, path, subset):
+    """Writes ``summary_2021.json`` and logs the headline numbers.
+
+    Arguments
+    ---------
+    results : dict
+        ``{track: {"results": output of score_2021, ...}}``.
+    path : str
+        The JSON file.
+    subset : str
+        The headline subset.
+
+    Returns
+    -------
+    dict
+        The summary written.
+
+    Example
+    -------
+    >>> pooled = {"EER": 5.0, "min_tDCF": None, "n_bonafide": 2, "n_spoof": 2}
+    >>> path = getfixture("tmpdir").join("summary_2021.json").strpath
+    >>> write_summary_2021({"DF": {"results": {"eval": pooled}}}, path, "eval")[
+    ...     "headline"
+    ... ]
+    {'DF': {'EER': 5.0, 'min_tDCF': None}}
+    """
+    headline = {}
+    for track, track_results in results.items():
+        pooled = track_results["results"][subset]
+        headline[track] = {
+            k: v for k, v in pooled.items() if k in ("EER", "min_tDCF")
+        }
+        tdcf = pooled.get("min_tDCF")
+        logger.info(
+            "ASVspoof 2021 %s, %s subset (%d bona fide, %d spoof): %sEER "
+            "%.2f %%",
+            track,
+            subset,
+            pooled["n_bonafide"],
+            pooled["n_spoof"],
+            "" if tdcf is None else f"min t-DCF {tdcf:.4f}, ",
+            pooled["EER"],
+        )
+    summary = {"headline_subset": subset, "headline": headline, **results}
+    with open(path, "w", encoding="utf-8") as f:
+        json.dump(summary, f, indent=1)
+    return summary

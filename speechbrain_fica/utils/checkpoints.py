@@ -70,3 +70,43 @@ def load_backbone_weights(model, path):
         ) from error
     logger.info("loaded backbone weights from %s", path)
     return model
+
+
+def check_weights_to_score(hparams):
+    """Checks that a test-only run has weights to score, not a random model.
+
+    Arguments
+    ---------
+    hparams : dict
+        A recipe's hyperparameters: ``pretrained_model`` (given weights),
+        else a checkpoint with a dev ``EER`` in ``checkpointer``.
+
+    Raises
+    ------
+    FileNotFoundError
+        Neither given weights nor a checkpoint.
+
+    Example
+    -------
+    >>> from speechbrain.utils.checkpoints import Checkpointer
+    >>> save_folder = getfixture("tmpdir").strpath
+    >>> check_weights_to_score(
+    ...     {
+    ...         "pretrained_model": None,
+    ...         "checkpointer": Checkpointer(save_folder),
+    ...         "save_folder": save_folder,
+    ...     }
+    ... )
+    Traceback (most recent call last):
+      ...
+    FileNotFoundError: --test_only needs trained weights: no checkpoint in ...
+    """
+    if hparams["pretrained_model"]:
+        return
+    if hparams["checkpointer"].find_checkpoint(min_key="EER") is None:
+        raise FileNotFoundError(
+            "--test_only needs trained weights: no checkpoint in "
+            f"{hparams['save_folder']} (point --save_folder or "
+            "--output_folder at a trained experiment) and no "
+            "--pretrained_model"
+        )

@@ -87,6 +87,31 @@ def _to_float64(values, name):
     return array.reshape(-1)
 
 
+def finite_or_none(value):
+    """A metric for a JSON file: a float, or None when it is missing or
+    not finite (standard JSON has no NaN or infinity).
+
+    Arguments
+    ---------
+    value : float or None
+        The metric, e.g. a min t-DCF that is NaN without ASV information.
+
+    Returns
+    -------
+    float or None
+        ``float(value)``, or None.
+
+    Example
+    -------
+    >>> finite_or_none(np.float64(0.25)), finite_or_none(float("nan"))
+    (0.25, None)
+    """
+    if value is None:
+        return None
+    value = float(value)
+    return value if np.isfinite(value) else None
+
+
 def _describe_non_finite(scores, class_name):
     """Error text for NaN/inf scores of one class, or None if all finite."""
     n_nan = int(np.count_nonzero(np.isnan(scores)))
@@ -301,9 +326,10 @@ def compute_eer(bonafide_scores, spoof_scores):
     Arguments
     ---------
     bonafide_scores : array_like
-        Scores of the bona fide trials; higher = more bona fide.
+        Scores of the bona fide trials (list, numpy or torch); higher =
+        more bona fide.
     spoof_scores : array_like
-        Scores of the spoof trials.
+        Scores of the spoof trials; NaN or infinite scores are an error.
 
     Returns
     -------
@@ -335,9 +361,10 @@ def det_points(bonafide_scores, spoof_scores):
     Arguments
     ---------
     bonafide_scores : array_like
-        Scores of the bona fide trials; higher = more bona fide.
+        Scores of the bona fide trials (the miss axis); higher = more
+        bona fide.
     spoof_scores : array_like
-        Scores of the spoof trials.
+        Scores of the spoof trials (the false-alarm axis).
 
     Returns
     -------
@@ -578,7 +605,7 @@ def read_asv_scores_2019(path):
     Arguments
     ---------
     path : str
-        Path of the score file.
+        The ASV score file (plain text or ``.gz``).
 
     Returns
     -------
@@ -594,13 +621,14 @@ def read_asv_scores_2019(path):
 
     Example
     -------
-    >>> path = getfixture("tmpdir").join("asv.txt")
-    >>> _ = path.write(
-    ...     "bonafide target 3.0\\nbonafide target 4.0\\n"
-    ...     "bonafide nontarget 0.5\\nbonafide nontarget 3.5\\n"
-    ...     "A01 spoof 2.0\\nA02 spoof 4.5\\n"
-    ... )
-    >>> scores = read_asv_scores_2019(str(path))
+    >>> path = getfixture("tmpdir").join("asv.txt.gz").strpath
+    >>> with gzip.open(path, "wt") as stream:
+    ...     _ = stream.write(
+    ...         "bonafide target 3.0\\nbonafide target 4.0\\n"
+    ...         "bonafide nontarget 0.5\\nbonafide nontarget 3.5\\n"
+    ...         "A01 spoof 2.0\\nA02 spoof 4.5\\n"
+    ...     )
+    >>> scores = read_asv_scores_2019(path)
     >>> scores.target.tolist(), scores.spoof_attacks.tolist()
     ([3.0, 4.0], ['A01', 'A02'])
     """
@@ -705,15 +733,15 @@ def tdcf_2019_coefficients(operating_point, cost_model=COST_MODEL_2019):
     Returns
     -------
     C1 : float
-        Weight of the CM miss rate.
+        Weight of the CM miss rate (bona fide trials rejected).
     C2 : float
-        Weight of the CM false alarm rate.
+        Weight of the CM false alarm rate (spoof trials accepted).
 
     Raises
     ------
     ValueError
-        Priors not summing to one, negative costs, no spoof ASV error
-        rate, or a negative C1 / C2.
+        Priors not summing to one, negative costs, no Pmiss_spoof_asv, or
+        a negative C1 / C2.
 
     Example
     -------
@@ -777,15 +805,16 @@ def tdcf_2021_coefficients(operating_point, cost_model=COST_MODEL_2021):
     C0 : float
         Constant term (ASV errors on bona fide trials).
     C1 : float
-        Weight of the CM miss rate.
+        Weight of the CM miss rate; ``C1 + C0`` is ``Ptar Cmiss``.
     C2 : float
-        Weight of the CM false alarm rate.
+        Weight of the CM false alarm rate, through the spoof trials that
+        the ASV accepts.
 
     Raises
     ------
     ValueError
-        Priors not summing to one, negative costs, no spoof ASV error
-        rate, or a negative C1 / C2.
+        Priors not summing to one, negative costs, no Pfa_spoof_asv, or a
+        negative coefficient.
 
     Example
     -------
@@ -845,19 +874,20 @@ def min_tdcf_2019(bonafide_scores, spoof_scores, asv=None, c1=None, c2=None):
     bonafide_scores : array_like
         CM scores of the bona fide trials; higher = more bona fide.
     spoof_scores : array_like
-        CM scores of the spoof trials.
+        CM scores of the spoof trials (of all attacks, or of one attack
+        for a per-attack value).
     asv : AsvScores or AsvOperatingPoint, optional
         ASV scores (:func:`read_asv_scores_2019`) or their operating
         point, from which C1 and C2 are computed with ``COST_MODEL_2019``.
     c1 : float, optional
-        C1, when ``asv`` is not given.
+        C1 (:func:`tdcf_2019_coefficients`), when ``asv`` is not given.
     c2 : float, optional
-        C2, when ``asv`` is not given.
+        C2, when ``asv`` is not given; ``min(C1, C2)`` must be positive.
 
     Returns
     -------
     min_tdcf : float
-        The minimum normalised t-DCF.
+        The minimum normalised legacy t-DCF (0 for a perfect CM).
     threshold : float
         The CM threshold where the minimum is reached (first minimum).
 
@@ -892,7 +922,8 @@ def min_tdcf_2021(
     bonafide_scores : array_like
         CM scores of the bona fide trials; higher = more bona fide.
     spoof_scores : array_like
-        CM scores of the spoof trials.
+        CM scores of the spoof trials (e.g. of one attack and codec, as
+        in the 2021 breakdown tables).
     asv : AsvScores or AsvOperatingPoint, optional
         ASV scores or operating point, from which C0, C1 and C2 are
         computed with ``COST_MODEL_2021``.
@@ -906,7 +937,7 @@ def min_tdcf_2021(
     Returns
     -------
     min_tdcf : float
-        The minimum normalised t-DCF.
+        The minimum normalised revised t-DCF (at least the floor above).
     threshold : float
         The CM threshold where the minimum is reached (first minimum).
 

@@ -14,7 +14,7 @@ Authors
  * speechbrain-fica contributors 2026
 """
 
-import importlib.util
+import importlib
 import json
 import math
 import os
@@ -35,34 +35,34 @@ from speechbrain_fica.utils.asvspoof2021 import (
     DF_VOCODERS,
     LA_ATTACKS,
     LA_CODECS,
+    check_tracks_and_subsets,
     compute_c012,
     la_breakdown,
     load_c012,
+    load_la_c012,
     read_asv_key_and_scores,
     read_cm_key,
     read_score_file,
+    score_2021,
+    write_summary_2021,
 )
+from speechbrain_fica.utils.checkpoints import check_weights_to_score
+from speechbrain_fica.utils.hparams import route_overrides
 from speechbrain_fica.utils.metrics import _det_curve, _eer_from_det
 
 RECIPE = os.path.join(REPO_ROOT, "recipes", "ASVspoof2021")
 TOL = 1e-12
 
 
-def _import_recipe():
-    """The recipe's prepare and train modules, imported with the recipe
-    folder on sys.path (as when the recipe runs)."""
+def _import_prepare():
+    """The recipe's prepare module, imported with the recipe folder on
+    sys.path (as when the recipe runs)."""
     if RECIPE not in sys.path:
         sys.path.insert(0, RECIPE)
-    prepare = importlib.import_module("asvspoof2021_prepare")
-    spec = importlib.util.spec_from_file_location(
-        "asvspoof2021_train", os.path.join(RECIPE, "train.py")
-    )
-    train = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(train)
-    return prepare, train
+    return importlib.import_module("asvspoof2021_prepare")
 
 
-prep, recipe = _import_recipe()
+prep = _import_prepare()
 
 
 def _key_file(root, track):
@@ -303,7 +303,7 @@ def reference_files(shared_dir, tmp_path_factory):
 
 def test_score_2021_reference(reference_files, tmp_path):
     files = reference_files
-    c012, source = recipe.load_la_c012(
+    c012, source = load_la_c012(
         "asv",
         ["eval"],
         str(tmp_path / "no_keys"),
@@ -313,9 +313,7 @@ def test_score_2021_reference(reference_files, tmp_path):
     )
     assert "computed from ASV key" in source
     out = str(tmp_path / "LA2021")
-    results = recipe.score_2021(
-        "LA", files["LA"], files["scores"], out, c012=c012
-    )
+    results = score_2021("LA", files["LA"], files["scores"], out, c012=c012)
     pooled = results["eval"]
     assert pooled["min_tDCF"] == pytest.approx(0.1933167519446156, abs=TOL)
     assert pooled["EER"] == pytest.approx(5.294444444444444, abs=TOL)
@@ -338,12 +336,12 @@ def test_score_2021_reference(reference_files, tmp_path):
     assert saved["Pooled"]["Pooled"] == c012["eval"]["Pooled"]["Pooled"]
 
     # Through the summary writer, as train.py does.
-    summary = recipe.write_summary_2021(
+    summary = write_summary_2021(
         {"LA": {"results": results}}, str(tmp_path / "summary.json"), "eval"
     )
     assert summary["headline"]["LA"]["min_tDCF"] == pooled["min_tDCF"]
 
-    df_results = recipe.score_2021(
+    df_results = score_2021(
         "DF", files["DF"], files["scores"], str(tmp_path / "DF2021")
     )
     assert df_results["eval"]["EER"] == pytest.approx(
@@ -364,19 +362,19 @@ def test_score_2021_names_missing_and_extra_trials(reference_files, tmp_path):
     missing = tmp_path / "missing.txt"
     _write(missing, lines[:7] + lines[8:])
     with pytest.raises(ValueError) as error:
-        recipe.score_2021("DF", files["DF"], str(missing), str(tmp_path))
+        score_2021("DF", files["DF"], str(missing), str(tmp_path))
     assert files["trials"][7] in str(error.value)
     assert "have no score" in str(error.value)
     extra = tmp_path / "extra.txt"
     _write(extra, [*lines, "LA_E_0000000 0.5"])
     with pytest.raises(ValueError, match="LA_E_0000000"):
-        recipe.score_2021("LA", files["LA"], str(extra), str(tmp_path))
+        score_2021("LA", files["LA"], str(extra), str(tmp_path))
     repeated = tmp_path / "repeated.txt"
     _write(repeated, [*lines, lines[3]])
     with pytest.raises(ValueError, match="duplicate"):
-        recipe.score_2021("LA", files["LA"], str(repeated), str(tmp_path))
+        score_2021("LA", files["LA"], str(repeated), str(tmp_path))
     # Trials that the preparation skipped may be absent (not official).
-    results = recipe.score_2021(
+    results = score_2021(
         "DF",
         files["DF"],
         str(missing),
@@ -417,13 +415,13 @@ def test_score_2021_breakdown_tables(tiny_asvspoof2021, tmp_path):
         _write(score_file, [f"{t} {s!r}" for t, s in scores.values])
         c012 = None
         if track == "LA":
-            c012, _ = recipe.load_la_c012(
+            c012, _ = load_la_c012(
                 "auto",
                 ["eval", "progress"],
                 os.path.join(tiny_asvspoof2021, "keys"),
             )
         out = str(tmp_path / track)
-        results = recipe.score_2021(
+        results = score_2021(
             track,
             key_file,
             str(score_file),
@@ -501,7 +499,7 @@ def test_load_la_c012_sources(tiny_asvspoof2021, tmp_path):
     asv_key = os.path.join(keys, "LA", "ASV", "trial_metadata.txt")
     asv_scores = os.path.join(keys, "LA", "ASV", "ASVTorch_Kaldi", "score.txt")
     # auto prefers the pre-computed files, as the official package does.
-    c012, source = recipe.load_la_c012(
+    c012, source = load_la_c012(
         "auto",
         ["eval", "progress"],
         keys,
@@ -509,7 +507,7 @@ def test_load_la_c012_sources(tiny_asvspoof2021, tmp_path):
         asv_scores=asv_scores,
     )
     assert "LA-C012-eval.npy" in source and "LA-C012-prog.npy" in source
-    computed, source = recipe.load_la_c012(
+    computed, source = load_la_c012(
         "asv",
         ["progress"],
         keys,
@@ -526,22 +524,22 @@ def test_load_la_c012_sources(tiny_asvspoof2021, tmp_path):
     assert os.path.isfile(tmp_path / "LA-C012-prog.npy")
     # Explicit sources must exist; auto without anything gives no t-DCF.
     with pytest.raises(FileNotFoundError, match="C012 file not found"):
-        recipe.load_la_c012("c012", ["hidden"], keys)
+        load_la_c012("c012", ["hidden"], keys)
     with pytest.raises(FileNotFoundError, match="ASV scores not found"):
-        recipe.load_la_c012(
+        load_la_c012(
             "asv", ["eval"], keys, asv_key=asv_key, asv_scores="/no/file"
         )
-    assert recipe.load_la_c012("auto", ["hidden"], keys)[0] is None
-    assert recipe.load_la_c012("none", ["eval"], keys)[0] is None
+    assert load_la_c012("auto", ["hidden"], keys)[0] is None
+    assert load_la_c012("none", ["eval"], keys)[0] is None
     with pytest.raises(ValueError, match="one subset"):
-        recipe.load_la_c012(
+        load_la_c012(
             "c012",
             ["eval", "progress"],
             keys,
             c012_file=os.path.join(keys, "LA", "LA-C012-eval.npy"),
         )
     with pytest.raises(ValueError, match="subsets"):
-        recipe.load_la_c012("auto", ["dev"], keys)
+        load_la_c012("auto", ["dev"], keys)
 
 
 # ---------------------------------------------------------------------------
@@ -551,7 +549,7 @@ def test_load_la_c012_sources(tiny_asvspoof2021, tmp_path):
 
 def test_overrides_reach_the_included_system(tmp_path, monkeypatch):
     hparams_file = os.path.join(RECIPE, "hparams", "aasist_fica.yaml")
-    overrides = recipe.route_overrides(
+    overrides = route_overrides(
         hparams_file,
         "data_folder: /d21\ndata_folder_2019: /d19\nlr: 0.001\n"
         "bank_size: 64\ntracks: [DF]\non_bad_audio: skip",
@@ -571,7 +569,7 @@ def test_overrides_reach_the_included_system(tmp_path, monkeypatch):
     assert system["asv_scores_test"] is None
     assert hparams["keys_folder"] == "/d21/keys"
     with pytest.raises(KeyError, match="bank_size"):
-        recipe.route_overrides(
+        route_overrides(
             os.path.join(RECIPE, "hparams", "lcnn.yaml"), "bank_size: 64"
         )
 
@@ -588,12 +586,12 @@ def test_test_only_needs_weights(tmp_path):
         )
     system = hparams["system"]
     with pytest.raises(FileNotFoundError, match="--test_only needs"):
-        recipe._check_model_to_score(system)
+        check_weights_to_score(system)
     # A trained experiment (a checkpoint with a dev EER) is enough.
     system["checkpointer"].save_checkpoint(meta={"EER": 10.0})
-    recipe._check_model_to_score(system)
+    check_weights_to_score(system)
     with pytest.raises(ValueError, match="tracks"):
-        recipe.check_tracks_and_subsets(["PA"], ["eval"])
+        check_tracks_and_subsets(["PA"], ["eval"])
 
 
 # ---------------------------------------------------------------------------

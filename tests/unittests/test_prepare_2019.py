@@ -73,14 +73,8 @@ def test_prepare_writes_manifests_in_protocol_order(tmp_path):
     out = str(tmp_path / "out")
     paths = prepare.prepare_asvspoof2019(data, out)
     train = pd.read_csv(paths["train"])
-    assert list(train.columns) == [
-        "ID",
-        "duration",
-        "wav",
-        "label",
-        "attack",
-        "speaker",
-    ]
+    columns = ["ID", "duration", "wav", "label", "attack", "speaker"]
+    assert list(train.columns) == columns
     protocol = read_protocol_2019(
         os.path.join(
             data,
