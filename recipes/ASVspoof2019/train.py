@@ -32,8 +32,10 @@ from speechbrain.utils.distributed import run_on_main
 
 from speechbrain_fica.brain import FICABrain
 from speechbrain_fica.dataio.datasets import recipe_datasets
+from speechbrain_fica.utils.performance import keep_freed_memory
 
 if __name__ == "__main__":
+    keep_freed_memory()  # faster CPU training (see utils/performance.py)
     hparams_file, run_opts, overrides = sb.parse_arguments(sys.argv[1:])
     sb.utils.distributed.ddp_init_group(run_opts)
     with open(hparams_file, encoding="utf-8") as fin:

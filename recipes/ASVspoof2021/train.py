@@ -67,10 +67,12 @@ from speechbrain_fica.utils.asvspoof2021 import (
 )
 from speechbrain_fica.utils.checkpoints import check_weights_to_score
 from speechbrain_fica.utils.hparams import route_overrides
+from speechbrain_fica.utils.performance import keep_freed_memory
 
 logger = logging.getLogger(__name__)
 
 if __name__ == "__main__":
+    keep_freed_memory()  # faster CPU training (see utils/performance.py)
     hparams_file, run_opts, overrides = sb.parse_arguments(sys.argv[1:])
     sb.utils.distributed.ddp_init_group(run_opts)
     # Overrides of 2019 system keys (--lr, ...) go into the included system.
