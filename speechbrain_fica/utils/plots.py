@@ -63,7 +63,7 @@ def plot_det(curves, path, title=None):
     fide miss (false-rejection) rate, both in %, on ``norm.ppf`` scales.
     The EER point of each curve is marked and given in the legend. The
     axes span 0.01 % to 50 %, or to 99.9 % when a curve has an EER above
-    35 %.
+    10 % (its curve would leave a 50 % frame).
 
     Arguments
     ---------
@@ -112,7 +112,7 @@ def plot_det(curves, path, title=None):
             marker="o",
             color=lines[0].get_color(),
         )
-    upper = 0.5 if max(eers.values()) <= 35 else 0.999
+    upper = 0.5 if max(eers.values()) <= 10 else 0.999
     limits = _probit(np.array([_DET_MIN_PROBABILITY, upper]))
     ticks = [
         tick
