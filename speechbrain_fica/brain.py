@@ -64,7 +64,7 @@ import speechbrain as sb
 import torch
 import torch.distributed as dist
 import yaml
-from speechbrain.utils.distributed import if_main_process
+from speechbrain.utils.distributed import ddp_barrier, if_main_process
 from torch.nn.parallel import DistributedDataParallel as DDP
 
 from speechbrain_fica.nnet.losses import (
@@ -254,6 +254,14 @@ class FICABrain(sb.Brain):
             min_key="EER",
             test_loader_kwargs=dict(self.hparams.test_dataloader_opts),
         )
+
+    def close(self):
+        """Ends a recipe run: under DDP, waits for every process and
+        shuts the process group down (a process that exits with a live
+        gloo group can abort at interpreter exit)."""
+        if dist.is_available() and dist.is_initialized():
+            dist.barrier()
+            dist.destroy_process_group()
 
     def _hparam(self, name, default):
         return getattr(self.hparams, name, default)
@@ -634,6 +642,8 @@ class FICABrain(sb.Brain):
             )
             if if_main_process():
                 self.write_test_outputs(stats)
+            # The other processes wait for the outputs before going on.
+            ddp_barrier()
 
     def write_test_outputs(self, stats):
         """Writes the score file, summary, per-attack table and plots.

@@ -62,3 +62,4 @@ if __name__ == "__main__":
     brain.fit_recipe(train_set, valid_set)
     for name, test_set in test_sets.items():
         brain.evaluate_test_set(name, test_set)
+    brain.close()

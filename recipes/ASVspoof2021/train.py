@@ -170,3 +170,4 @@ if __name__ == "__main__":
             os.path.join(hparams["output_folder"], "summary_2021.json"),
             subsets[0],
         )
+    brain.close()
