@@ -42,3 +42,19 @@ def shared_dir():
             pytest.fail(message)
         pytest.skip(message)
     return path
+
+
+@pytest.fixture(scope="session")
+def reference_waveforms():
+    """The two reference inputs of ``expected_outputs.json`` (a 440 + 3000 Hz
+    tone pair and seeded Gaussian noise, 64,600 samples each; see
+    MODELS_AND_METRICS.md, section 1.9) as a ``[2, 64600]`` float32 batch.
+    """
+    import numpy as np
+    import torch
+
+    n = np.arange(64600)
+    tones = 0.1 * np.sin(2 * np.pi * 440 * n / 16000)
+    tones += 0.05 * np.sin(2 * np.pi * 3000 * n / 16000)
+    noise = 0.1 * np.random.RandomState(0).randn(len(n))
+    return torch.from_numpy(np.stack([tones, noise]).astype(np.float32))

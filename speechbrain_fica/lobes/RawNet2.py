@@ -28,11 +28,11 @@ class ResidualBlock1d(nn.Module):
     Arguments
     ---------
     in_channels : int
-        Input channels.
+        Channels of the input sequence.
     out_channels : int
-        Output channels.
+        Channels of the output sequence.
     first : bool
-        True for the first block (no ``bn1``).
+        Whether this is the first block of the stack (it has no ``bn1``).
 
     Example
     -------

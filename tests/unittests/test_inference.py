@@ -52,17 +52,6 @@ def protocol_labels(folder):
     return labels
 
 
-def reference_inputs(n_samples=64600):
-    """The two reference waveforms of expected_outputs.json."""
-    n = np.arange(n_samples)
-    x0 = 0.1 * np.sin(2 * np.pi * 440 * n / 16000)
-    x0 += 0.05 * np.sin(2 * np.pi * 3000 * n / 16000)
-    x1 = 0.1 * np.random.RandomState(0).randn(n_samples)
-    return torch.from_numpy(
-        np.stack([x0.astype(np.float32), x1.astype(np.float32)])
-    )
-
-
 # ---------------------------------------------------------------------------
 # Bundled official models
 # ---------------------------------------------------------------------------
@@ -114,13 +103,15 @@ def test_bundled_checkpoint_equals_official(shared_dir, name):
     assert hparams["decision_threshold"] == "null"
 
 
-def test_bundled_aasist_reproduces_reference_logits(shared_dir):
+def test_bundled_aasist_reproduces_reference_logits(
+    shared_dir, reference_waveforms
+):
     path = os.path.join(shared_dir, "reference", "expected_outputs.json")
     with open(path) as f:
         reference = json.load(f)["aasist_pretrained_reference_logits"]
     logits = torch.tensor(reference["AASIST"]["logits"])
     detector = load(pretrained_path("AASIST"))
-    scores, is_bonafide = detector.classify_batch(reference_inputs())
+    scores, is_bonafide = detector.classify_batch(reference_waveforms)
     assert scores.dtype == torch.float32
     assert torch.allclose(scores, logits[:, 1], atol=1e-4, rtol=0)
     assert is_bonafide.tolist() == (logits[:, 1] >= logits[:, 0]).tolist()
