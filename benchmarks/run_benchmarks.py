@@ -1,0 +1,631 @@
+#!/usr/bin/env python3
+"""The speechbrain-fica benchmark suite: one command, one table, one JSON.
+
+Sections (``--sections``, all by default):
+
+``train``
+    Training step time and peak memory of each backbone (AASIST, AASIST-L,
+    RawNet2, LCNN) built from the ASVspoof 2019 recipe yamls, without FICA
+    (``<backbone>.yaml``) and with it (``<backbone>_fica.yaml``): the real
+    ``FICABrain.fit_batch`` on a fixed seeded batch (8 utterances of the
+    yaml's ``segment_samples``, 96,000 = 6 s). AASIST and AASIST-L are also
+    run with ``implementation="faithful"`` (the official code's sequence of
+    operations), so that the fast path's speed-up is a ratio measured in the
+    same run. Like the recipes' ``train.py``, the measured processes keep
+    freed memory (``speechbrain_fica.utils.performance``); the faithful
+    baseline step is measured once more with glibc's default malloc
+    settings, the starting point of the whole speed-up. FICA/baseline ratios are compared with issue 3's target
+    (<= 2.2x); for FICA runs the components (masker, joint forward+backward,
+    momentum encoder, EMA, memory bank) are also timed separately.
+``infer``
+    Eval-mode throughput of each backbone, batch 8: utterances/s, audio
+    samples/s and real-time factor (compute time / audio duration).
+``data``
+    Utterances/s of the recipe's data pipeline (``countermeasure_dataset``
+    over generated 16 kHz FLAC files, DataLoader + ``PaddedBatch``) with 0
+    and 2 workers (``bench_dataloading.py``).
+``metrics``
+    The timings of ``bench_metrics.py`` (EER, min t-DCF, DF breakdown).
+
+Every model configuration runs in a fresh subprocess (``bench_models.py``),
+one after the other, so that its peak memory is its own: on CPU the peak
+resident set size during the measured steps and its increase over the RSS
+just before them; on CUDA ``torch.cuda.max_memory_allocated``. Times are
+medians of ``--steps`` steps after ``--warmup`` steps (the first step,
+which includes any compilation, is reported separately); ``--rounds``
+repeats the whole set of configurations (interleaved) and takes medians.
+
+Usage (CPU; ``--quick`` is a smoke run with short inputs)::
+
+    python benchmarks/run_benchmarks.py --out benchmarks/results/cpu.json
+    python benchmarks/run_benchmarks.py --quick --out /tmp/quick.json
+
+On a GPU (mixed precision and torch.compile of the backbone; the first
+step, reported separately, then includes the compilation)::
+
+    python benchmarks/run_benchmarks.py --device cuda --precision bf16 \\
+        --out benchmarks/results/cuda_bf16.json
+    python benchmarks/run_benchmarks.py --device cuda --precision bf16 \\
+        --compile --out benchmarks/results/cuda_bf16_compile.json
+
+``--precision fp16`` works on CUDA only (SpeechBrain refuses it on CPU).
+``--child-env`` passes environment variables to the measured processes,
+e.g. ``--child-env THP_MEM_ALLOC_ENABLE=1`` (PyTorch's transparent huge
+pages for large CPU tensors).
+
+Authors
+ * speechbrain-fica contributors 2026
+"""
+
+import argparse
+import json
+import os
+import platform
+import statistics
+import subprocess
+import sys
+import time
+import warnings
+
+import torch
+
+BENCH_DIR = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, BENCH_DIR)
+
+import bench_dataloading  # noqa: E402
+import bench_metrics  # noqa: E402
+
+# name: (baseline yaml, FICA yaml, has a faithful implementation)
+BACKBONES = {
+    "AASIST": ("aasist.yaml", "aasist_fica.yaml", True),
+    "AASIST-L": ("aasist_l.yaml", "aasist_l_fica.yaml", True),
+    "RawNet2": ("rawnet2.yaml", "rawnet2_fica.yaml", False),
+    "LCNN": ("lcnn.yaml", "lcnn_fica.yaml", False),
+}
+FICA_TARGET = 2.2  # issue 3: a FICA step <= 2.2x its baseline step
+DEFAULT_MALLOC = "faithful, glibc default malloc"
+TIMING_KEYS = ("median_s", "min_s", "cpu_median_s", "first_step_s")
+
+
+def machine_description(device):
+    """CPU model, cores, memory, library versions and accelerator name.
+
+    Arguments
+    ---------
+    device : str
+        ``cpu`` or ``cuda[:i]``.
+
+    Returns
+    -------
+    dict
+        The description.
+
+    Example
+    -------
+    >>> machine_description("cpu")["device_name"] != ""
+    True
+    """
+    import speechbrain
+
+    cpu_model, cores = platform.processor() or "unknown", set()
+    try:
+        with open("/proc/cpuinfo", encoding="utf-8") as stream:
+            physical = None
+            for line in stream:
+                key, _, value = (part.strip() for part in line.partition(":"))
+                if key == "model name":
+                    cpu_model = value
+                elif key == "physical id":
+                    physical = value
+                elif key == "core id":
+                    cores.add((physical, value))
+    except OSError:
+        pass
+    memory_gib = None
+    try:
+        with open("/proc/meminfo", encoding="utf-8") as stream:
+            memory_gib = int(stream.readline().split()[1]) / 2**20
+    except (OSError, ValueError, IndexError):
+        pass
+    if device.startswith("cuda") and torch.cuda.is_available():
+        device_name = torch.cuda.get_device_name(torch.device(device))
+    else:
+        device_name = f"CPU: {cpu_model}"
+    return {
+        "cpu_model": cpu_model,
+        "logical_cpus": os.cpu_count(),
+        "physical_cores": len(cores) or None,
+        "memory_gib": memory_gib,
+        "torch_threads": torch.get_num_threads(),
+        "torch": torch.__version__,
+        "speechbrain": speechbrain.__version__,
+        "python": platform.python_version(),
+        "platform": platform.platform(),
+        "device": device,
+        "device_name": device_name,
+        "cuda": torch.version.cuda,
+    }
+
+
+def run_worker(config, child_env):
+    """Runs ``bench_models.py`` on ``config`` in a fresh process.
+
+    Arguments
+    ---------
+    config : dict
+        The worker configuration (see ``bench_models.DEFAULTS``).
+    child_env : dict
+        Extra environment variables of the process.
+
+    Returns
+    -------
+    dict
+        The worker's result, or ``{"error": ...}``.
+    """
+    command = [
+        sys.executable,
+        os.path.join(BENCH_DIR, "bench_models.py"),
+        json.dumps(config),
+    ]
+    env = {**os.environ, **child_env}
+    start = time.perf_counter()
+    process = subprocess.run(command, capture_output=True, text=True, env=env)
+    lines = [x for x in process.stdout.splitlines() if x.startswith("{")]
+    if process.returncode != 0 or not lines:
+        tail = (process.stderr or process.stdout)[-2000:]
+        print(f"  FAILED ({process.returncode}): {tail}", file=sys.stderr)
+        return {"config": config, "error": tail}
+    result = json.loads(lines[-1])
+    result["process_s"] = time.perf_counter() - start
+    return result
+
+
+def merge_rounds(results):
+    """Median of each timing over rounds (the first round's other fields).
+
+    Arguments
+    ---------
+    results : list of dict
+        One worker result per round.
+
+    Returns
+    -------
+    dict
+        The merged result, with ``rounds``.
+    """
+    valid = [r for r in results if "error" not in r]
+    if not valid:
+        return results[0]
+    merged = dict(valid[0])
+    for key in TIMING_KEYS + ("peak_memory_mib", "step_memory_mib"):
+        if key in merged:
+            merged[key] = statistics.median(r[key] for r in valid)
+    merged["rounds"] = [{k: r.get(k) for k in TIMING_KEYS} for r in valid]
+    return merged
+
+
+def model_configs(args):
+    """(label, worker config) of every model measurement, in run order."""
+    common = {
+        "device": args.device,
+        "precision": args.precision,
+        "compile": args.compile,
+        "batch_size": args.batch_size,
+        "segment_samples": args.segment_samples,
+        "warmup": args.warmup,
+        "steps": args.steps,
+    }
+    configs = []
+    for name in args.backbones:
+        base_yaml, fica_yaml, has_faithful = BACKBONES[name]
+        implementations = ["fast", "faithful"] if has_faithful else [None]
+        for implementation in implementations:
+            overrides = {"implementation": implementation}
+            overrides = overrides if implementation else {}
+            key = (name, implementation or "-")
+            if "train" in args.sections:
+                for fica, yaml in ((False, base_yaml), (True, fica_yaml)):
+                    breakdown = fica and implementation != "faithful"
+                    configs.append(
+                        (
+                            ("train", *key, fica),
+                            {
+                                **common,
+                                "yaml": yaml,
+                                "mode": "train",
+                                "model_overrides": overrides,
+                                "breakdown": breakdown and args.breakdown,
+                            },
+                        )
+                    )
+            if "train" in args.sections and implementation == "faithful":
+                # The official code's operations in a process with glibc's
+                # default malloc settings (what the recipes change, see
+                # speechbrain_fica/utils/performance.py): the reference the
+                # whole speed-up is measured against.
+                configs.append(
+                    (
+                        ("train", name, DEFAULT_MALLOC, False),
+                        {
+                            **common,
+                            "yaml": base_yaml,
+                            "mode": "train",
+                            "model_overrides": overrides,
+                            "keep_freed_memory": False,
+                            "breakdown": False,
+                        },
+                    )
+                )
+            if "infer" in args.sections:
+                configs.append(
+                    (
+                        ("infer", *key, False),
+                        {
+                            **common,
+                            "yaml": base_yaml,
+                            "mode": "infer",
+                            "model_overrides": overrides,
+                        },
+                    )
+                )
+    return configs
+
+
+def run_models(args, child_env):
+    """All model measurements, ``args.rounds`` times, interleaved."""
+    configs = model_configs(args)
+    raw = {label: [] for label, _ in configs}
+    for round_index in range(args.rounds):
+        for label, config in configs:
+            print(
+                f"[round {round_index + 1}/{args.rounds}] {label} "
+                f"(load {os.getloadavg()[0]:.2f})",
+                file=sys.stderr,
+                flush=True,
+            )
+            raw[label].append(run_worker(config, child_env))
+    return {label: merge_rounds(results) for label, results in raw.items()}
+
+
+def fmt(value, digits=3):
+    """A number for the tables (``-`` when missing)."""
+    if value is None:
+        return "-"
+    if isinstance(value, float):
+        return f"{value:.{digits}f}"
+    return str(value)
+
+
+def markdown_table(header, rows):
+    """A Markdown table."""
+    lines = ["| " + " | ".join(header) + " |"]
+    lines.append("|" + "|".join("---" for _ in header) + "|")
+    lines += ["| " + " | ".join(fmt(c) for c in row) + " |" for row in rows]
+    return "\n".join(lines)
+
+
+def training_tables(models):
+    """Markdown tables of training steps, FICA ratios and FICA parts."""
+    rows, ratios, parts = [], {}, []
+    for (section, name, implementation, fica), result in models.items():
+        if section != "train" or fica or "error" in result:
+            continue
+        fica_result = models.get(("train", name, implementation, True), {})
+        base_s = result["median_s"]
+        fica_s = fica_result.get("median_s")
+        ratio = fica_s / base_s if fica_s else None
+        ratios[(name, implementation)] = ratio
+        rows.append(
+            [
+                name,
+                implementation,
+                result["segment_samples"],
+                base_s,
+                fica_s,
+                ratio,
+                ("yes" if ratio <= FICA_TARGET else "no") if ratio else "-",
+                result["first_step_s"],
+                fica_result.get("first_step_s"),
+                result["peak_memory_mib"],
+                result["step_memory_mib"],
+                fica_result.get("peak_memory_mib"),
+                fica_result.get("step_memory_mib"),
+            ]
+        )
+        breakdown = fica_result.get("breakdown")
+        if breakdown:
+            clean = breakdown["backbone_fwd_bwd_clean"]["median_s"]
+            values = {k: v["median_s"] for k, v in breakdown.items()}
+            parts.append(
+                [name, implementation, base_s, fica_s]
+                + [
+                    values.get(k)
+                    for k in (
+                        "backbone_fwd_bwd_clean",
+                        "backbone_fwd_bwd_joint",
+                        "momentum_encoder_forward",
+                        "masker",
+                        "momentum_encoder_ema_update",
+                        "memory_bank_loss_and_enqueue",
+                    )
+                ]
+                + [
+                    values.get("backbone_fwd_bwd_joint", 0) / clean,
+                    values.get("momentum_encoder_forward", 0) / clean,
+                ]
+            )
+    step_table = markdown_table(
+        [
+            "backbone",
+            "impl.",
+            "samples",
+            "baseline step s",
+            "FICA step s",
+            "FICA/baseline",
+            f"<= {FICA_TARGET}x",
+            "baseline 1st step s",
+            "FICA 1st step s",
+            "baseline peak MiB",
+            "baseline step +MiB",
+            "FICA peak MiB",
+            "FICA step +MiB",
+        ],
+        rows,
+    )
+    parts_table = markdown_table(
+        [
+            "backbone",
+            "impl.",
+            "baseline step s",
+            "FICA step s",
+            "fwd+bwd clean s",
+            "fwd+bwd joint s",
+            "momentum fwd s",
+            "masker s",
+            "EMA s",
+            "bank s",
+            "joint/clean",
+            "momentum/clean",
+        ],
+        parts,
+    )
+    return step_table, parts_table, ratios
+
+
+def speedup_table(models):
+    """Faithful / fast time ratios of AASIST and AASIST-L."""
+    rows = []
+    for name in ("AASIST", "AASIST-L"):
+        row = [name]
+        for section, fica in (
+            ("train", False),
+            ("train", True),
+            ("infer", False),
+        ):
+            fast = models.get((section, name, "fast", fica), {})
+            faithful = models.get((section, name, "faithful", fica), {})
+            if "median_s" in fast and "median_s" in faithful:
+                row += [
+                    faithful["median_s"],
+                    fast["median_s"],
+                    faithful["median_s"] / fast["median_s"],
+                ]
+            else:
+                row += [None, None, None]
+        reference = models.get(("train", name, DEFAULT_MALLOC, False), {})
+        fast = models.get(("train", name, "fast", False), {})
+        if "median_s" in reference and "median_s" in fast:
+            row += [
+                reference["median_s"],
+                reference["median_s"] / fast["median_s"],
+            ]
+        else:
+            row += [None, None]
+        if any(v is not None for v in row[1:]):
+            rows.append(row)
+    header = ["backbone"]
+    for what in ("train step", "FICA train step", "inference"):
+        header += [f"{what} faithful s", f"{what} fast s", "speed-up"]
+    header += [
+        "train step faithful, default malloc s",
+        "recipe speed-up (fast, recipe malloc)",
+    ]
+    return markdown_table(header, rows)
+
+
+def inference_table(models):
+    """Markdown table of the eval-mode throughput."""
+    rows = []
+    for (section, name, implementation, _), result in models.items():
+        if section != "infer" or "error" in result:
+            continue
+        rows.append(
+            [
+                name,
+                implementation,
+                result["config"]["batch_size"],
+                result["segment_samples"],
+                result["median_s"],
+                result["utterances_per_s"],
+                result["audio_samples_per_s"] / 1e6,
+                result["real_time_factor"],
+                result["first_step_s"],
+                result["peak_memory_mib"],
+                result["step_memory_mib"],
+            ]
+        )
+    return markdown_table(
+        [
+            "backbone",
+            "impl.",
+            "batch",
+            "samples",
+            "batch s",
+            "utt/s",
+            "Msamples/s",
+            "RTF",
+            "1st batch s",
+            "peak MiB",
+            "+MiB",
+        ],
+        rows,
+    )
+
+
+def machine_markdown(machine, load_start, load_end, args, child_env):
+    """The machine and settings as Markdown lines."""
+    lines = [f"- {key}: {value}" for key, value in machine.items()]
+    lines.append(f"- load average at start / end: {load_start} / {load_end}")
+    lines.append(
+        f"- settings: precision {args.precision}, compile {args.compile}, "
+        f"batch {args.batch_size}, warmup {args.warmup}, steps "
+        f"{args.steps}, rounds {args.rounds}, quick {args.quick}, "
+        f"child env {child_env or '{}'}"
+    )
+    return "\n".join(lines)
+
+
+def parse_args(argv=None):
+    """Command-line arguments (``--quick`` shrinks the defaults)."""
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--device", default="cpu")
+    parser.add_argument(
+        "--precision", default="fp32", choices=["fp32", "bf16", "fp16"]
+    )
+    parser.add_argument("--compile", action="store_true")
+    parser.add_argument("--quick", action="store_true")
+    parser.add_argument("--out", default=None, help="output JSON path")
+    parser.add_argument("--batch-size", type=int, default=None)
+    parser.add_argument(
+        "--segment-samples",
+        type=int,
+        default=None,
+        help="samples per utterance (default: the yaml's; quick: 16000)",
+    )
+    parser.add_argument("--warmup", type=int, default=1)
+    parser.add_argument("--steps", type=int, default=None)
+    parser.add_argument("--rounds", type=int, default=1)
+    parser.add_argument(
+        "--backbones", nargs="+", default=list(BACKBONES), choices=BACKBONES
+    )
+    parser.add_argument(
+        "--sections",
+        nargs="+",
+        default=["train", "infer", "data", "metrics"],
+        choices=["train", "infer", "data", "metrics"],
+    )
+    parser.add_argument(
+        "--no-breakdown",
+        dest="breakdown",
+        action="store_false",
+        help="do not time the FICA components separately",
+    )
+    parser.add_argument(
+        "--child-env",
+        nargs="*",
+        default=[],
+        metavar="KEY=VALUE",
+        help="environment of the measured processes",
+    )
+    args = parser.parse_args(argv)
+    if args.batch_size is None:
+        args.batch_size = 4 if args.quick else 8
+    if args.segment_samples is None and args.quick:
+        args.segment_samples = 16000
+    if args.steps is None:
+        args.steps = 1 if args.quick else 3
+    if args.out is None:
+        tag = "quick" if args.quick else "full"
+        name = f"{args.device.split(':')[0]}_{args.precision}_{tag}"
+        name += "_compile" if args.compile else ""
+        args.out = os.path.join(BENCH_DIR, "results", f"{name}.json")
+    return args
+
+
+def main(argv=None):
+    """Runs the suite, prints the Markdown report, writes JSON (+ .md)."""
+    args = parse_args(argv)
+    child_env = dict(item.split("=", 1) for item in args.child_env)
+    machine = machine_description(args.device)
+    load_start = os.getloadavg()
+    report = {"machine": machine, "settings": vars(args).copy()}
+    report["settings"]["child_env"] = child_env
+    sections = []
+
+    if {"train", "infer"} & set(args.sections):
+        models = run_models(args, child_env)
+        report["models"] = [
+            {"label": list(label), **result} for label, result in models.items()
+        ]
+        if "train" in args.sections:
+            steps, parts, ratios = training_tables(models)
+            report["fica_ratios"] = [
+                {"backbone": n, "implementation": i, "fica_over_baseline": r}
+                for (n, i), r in ratios.items()
+            ]
+            sections += [
+                ("Training step (FICABrain.fit_batch)", steps),
+                ("Where a FICA step's time goes", parts),
+            ]
+        sections.append(
+            ("AASIST fast vs faithful (same run)", speedup_table(models))
+        )
+        if "infer" in args.sections:
+            sections.append(("Inference (eval mode)", inference_table(models)))
+
+    if "data" in args.sections:
+        print("[data loading]", file=sys.stderr, flush=True)
+        data = bench_dataloading.run(
+            n_files=16 if args.quick else 64,
+            passes=2 if args.quick else 3,
+        )
+        report["data_loading"] = data
+        rows = [
+            [
+                r["num_workers"],
+                r["steady_utterances_per_s"],
+                r["first_pass_utterances_per_s"],
+            ]
+            for r in data["results"]
+        ]
+        sections.append(
+            (
+                f"Data loading ({data['n_files']} FLAC files, crops of "
+                f"{data['segment_samples']}, batch {data['batch_size']})",
+                markdown_table(
+                    ["num_workers", "utt/s (steady)", "utt/s (1st pass)"],
+                    rows,
+                ),
+            )
+        )
+
+    if "metrics" in args.sections:
+        print("\n## Metrics (bench_metrics.py)\n")
+        metric_args = argparse.Namespace(
+            seed=0,
+            repeats=1 if args.quick else 5,
+            sb_repeats=1 if args.quick else 3,
+            sb_sizes=[2000] if args.quick else [10_000, 30_000],
+        )
+        with warnings.catch_warnings():
+            warnings.filterwarnings("error", message=".*negated scores")
+            report["metrics"] = bench_metrics.run(metric_args)
+
+    load_end = os.getloadavg()
+    report["load_average"] = {"start": load_start, "end": load_end}
+    text = "# speechbrain-fica benchmarks\n\n"
+    text += machine_markdown(machine, load_start, load_end, args, child_env)
+    for title, table in sections:
+        text += f"\n\n## {title}\n\n{table}"
+    report["markdown"] = text
+    print("\n" + text)
+    os.makedirs(os.path.dirname(os.path.abspath(args.out)), exist_ok=True)
+    with open(args.out, "w", encoding="utf-8") as stream:
+        json.dump(report, stream, indent=1)
+    with open(os.path.splitext(args.out)[0] + ".md", "w") as stream:
+        stream.write(text + "\n")
+    print(f"\nwritten {args.out}")
+
+
+if __name__ == "__main__":
+    main()
