@@ -40,14 +40,16 @@ import sys
 import torch
 from hyperpyyaml import load_hyperpyyaml
 from ruamel.yaml import YAML
-from speechbrain.utils.checkpoints import Checkpointer
 
 from speechbrain_fica.inference.spoof_detector import (
     SpoofDetector,
     _quiet_speechbrain_loggers,
 )
 from speechbrain_fica.lobes import AASIST
-from speechbrain_fica.utils.checkpoints import load_backbone_weights
+from speechbrain_fica.utils.checkpoints import (
+    Checkpointer,
+    load_backbone_weights,
+)
 from speechbrain_fica.utils.metrics import finite_or_none
 from speechbrain_fica.utils.scoring import SCORE_TYPES
 

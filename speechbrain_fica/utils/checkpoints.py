@@ -1,4 +1,5 @@
-"""Loading backbone weights from checkpoints of several origins.
+"""Crash-safe checkpoints and loading backbone weights from checkpoints of
+several origins.
 
 Authors
  * speechbrain-fica contributors 2026
@@ -6,13 +7,115 @@ Authors
 
 import logging
 import os
+import shutil
 
 import torch
+from speechbrain.utils import checkpoints as sb_checkpoints
+from speechbrain.utils.distributed import if_main_process
 
 logger = logging.getLogger(__name__)
 
+_PARTIAL_SUFFIX = ".partial"
 # Prefixes added by wrappers (DDP, DataParallel, torch.compile).
 _WRAPPER_PREFIXES = ("module.", "_orig_mod.")
+
+
+class Checkpointer(sb_checkpoints.Checkpointer):
+    """SpeechBrain's ``Checkpointer``, safe against a kill during a save.
+
+    SpeechBrain writes a checkpoint's ``CKPT.yaml`` first and the
+    recoverables after it, so a process killed in the middle of a save
+    leaves a folder that looks complete and breaks the resume ("missing a
+    load path"). Here ``CKPT.yaml`` is written under a temporary name and
+    renamed, atomically, once every recoverable is on disk; folders without
+    it are incomplete saves, skipped with a logged warning (and deleted by
+    the next :meth:`save_and_keep_only` of the main process). The arguments
+    are those of ``speechbrain.utils.checkpoints.Checkpointer``.
+
+    Example
+    -------
+    >>> folder = getfixture("tmpdir").strpath
+    >>> layer = torch.nn.Linear(2, 2)
+    >>> checkpointer = Checkpointer(folder, recoverables={"layer": layer})
+    >>> saved = checkpointer.save_checkpoint(meta={"EER": 0.1})
+    >>> checkpointer.find_checkpoint(min_key="EER").meta["EER"]
+    0.1
+    """
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._reported = set()
+
+    def _save_checkpoint_metafile(self, fpath, meta, end_of_epoch):
+        partial = fpath.parent / (fpath.name + _PARTIAL_SUFFIX)
+        return super()._save_checkpoint_metafile(partial, meta, end_of_epoch)
+
+    def save_checkpoint(self, *args, **kwargs):
+        """Saves a checkpoint (see SpeechBrain's ``save_checkpoint``); the
+        checkpoint becomes visible only once it is complete.
+
+        Arguments
+        ---------
+        *args : tuple
+            Passed on.
+        **kwargs : dict
+            Passed on.
+
+        Returns
+        -------
+        Checkpoint or None
+            As SpeechBrain's (None on other processes than the main one).
+        """
+        checkpoint = super().save_checkpoint(*args, **kwargs)
+        if if_main_process():
+            final = checkpoint.path / sb_checkpoints.METAFNAME
+            partial = final.parent / (final.name + _PARTIAL_SUFFIX)
+            os.replace(partial, final)
+        return checkpoint
+
+    def incomplete_checkpoint_dirs(self):
+        """Checkpoint folders whose save did not finish (no ``CKPT.yaml``).
+
+        Returns
+        -------
+        list of pathlib.Path
+            The folders, which loading ignores.
+        """
+        return [
+            path
+            for path in self.checkpoints_dir.iterdir()
+            if path.is_dir()
+            and path.name.startswith(sb_checkpoints.CKPT_PREFIX)
+            and not (path / sb_checkpoints.METAFNAME).exists()
+        ]
+
+    def _list_checkpoint_dirs(self):
+        for path in self.incomplete_checkpoint_dirs():
+            if path not in self._reported:
+                self._reported.add(path)
+                logger.warning(
+                    "skipping %s: an incomplete checkpoint (the run "
+                    "stopped while saving it)",
+                    path,
+                )
+        return super()._list_checkpoint_dirs()
+
+    def save_and_keep_only(self, *args, **kwargs):
+        """:meth:`save_checkpoint`, then deletes old checkpoints (see
+        SpeechBrain's ``save_and_keep_only``) and incomplete ones.
+
+        Arguments
+        ---------
+        *args : tuple
+            Passed on.
+        **kwargs : dict
+            Passed on.
+        """
+        super().save_and_keep_only(*args, **kwargs)
+        if if_main_process():
+            for path in self.incomplete_checkpoint_dirs():
+                shutil.rmtree(path)
+                logger.info("deleted incomplete checkpoint %s", path)
 
 
 def load_backbone_weights(model, path):
@@ -88,7 +191,6 @@ def check_weights_to_score(hparams):
 
     Example
     -------
-    >>> from speechbrain.utils.checkpoints import Checkpointer
     >>> save_folder = getfixture("tmpdir").strpath
     >>> check_weights_to_score(
     ...     {

@@ -137,6 +137,9 @@ def _intra_epoch_checkpoint_of_epoch(save_folder, epoch):
 
 def _last_checkpoint(output):
     folders = sorted(glob.glob(os.path.join(output, "save", "CKPT+*")))
+    folders = [
+        d for d in folders if os.path.isfile(os.path.join(d, "CKPT.yaml"))
+    ]
     latest = max(
         folders, key=lambda d: int(open(os.path.join(d, "counter.ckpt")).read())
     )
