@@ -37,7 +37,7 @@ def keep_freed_memory():
 
     The price is a higher peak resident memory, since the heap fragments:
     a CPU step of AASIST + FICA (batch 8 x 96,000 samples) peaked at
-    21.6 GB with these settings and at 13.1 GB without (see
+    21.1 GiB with these settings and at 12.8 GiB without (see
     ``benchmarks/``); set ``FICA_KEEP_FREED_MEMORY=0`` where memory is
     short.
 
