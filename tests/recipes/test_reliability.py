@@ -230,7 +230,9 @@ def test_bf16_training_with_fica(tiny_la2019, tmp_path, system):
 def test_compiled_training_with_fica(tiny_la2019, tmp_path):
     """--compile (torch.compile of the modules) trains with FICA; the
     checkpoint keeps the plain backbone keys. (One backbone here: compiling
-    on a CPU takes minutes; the benchmarks compile every backbone.)"""
+    on a CPU takes minutes. The same run with rawnet2_fica, aasist_l_fica
+    and aasist_fica passed once outside the suite in 57 s, 175 s and 142 s
+    on 2 cores.)"""
     output = str(tmp_path / "compiled")
     hparams = HPARAMS.replace("minispoof_lcnn_fica", "lcnn_fica")
     _run(
