@@ -43,7 +43,7 @@ HPARAMS_DIR = os.path.join(REPO_ROOT, "recipes", "ASVspoof2019", "hparams")
 DEFAULTS = {
     "yaml": "aasist.yaml",
     "mode": "train",  # train | infer
-    "model_overrides": {},  # e.g. {"implementation": "faithful"}
+    "hparam_overrides": {},  # e.g. {"aasist_implementation": "faithful"}
     "device": "cpu",
     "precision": "fp32",  # fp32 | bf16 | fp16 (fp16: CUDA only)
     "compile": False,
@@ -108,8 +108,7 @@ def load_hparams(config, folder):
     overrides = {"data_folder": folder, "output_folder": folder}
     if config["segment_samples"]:
         overrides["segment_samples"] = config["segment_samples"]
-    if config["model_overrides"]:
-        overrides["model"] = dict(config["model_overrides"])
+    overrides.update(config["hparam_overrides"])
     path = os.path.join(HPARAMS_DIR, config["yaml"])
     with open(path, encoding="utf-8") as stream:
         return load_hyperpyyaml(stream, overrides)

@@ -220,8 +220,11 @@ def model_configs(args):
         base_yaml, fica_yaml, has_faithful = BACKBONES[name]
         implementations = ["fast", "faithful"] if has_faithful else [None]
         for implementation in implementations:
-            overrides = {"implementation": implementation}
-            overrides = overrides if implementation else {}
+            overrides = (
+                {"aasist_implementation": implementation}
+                if implementation
+                else {}
+            )
             key = (name, implementation or "-")
             if "train" in args.sections:
                 for fica, yaml in ((False, base_yaml), (True, fica_yaml)):
@@ -233,7 +236,7 @@ def model_configs(args):
                                 **common,
                                 "yaml": yaml,
                                 "mode": "train",
-                                "model_overrides": overrides,
+                                "hparam_overrides": overrides,
                                 "breakdown": breakdown and args.breakdown,
                             },
                         )
@@ -250,7 +253,7 @@ def model_configs(args):
                             **common,
                             "yaml": base_yaml,
                             "mode": "train",
-                            "model_overrides": overrides,
+                            "hparam_overrides": overrides,
                             "keep_freed_memory": False,
                             "breakdown": False,
                         },
@@ -264,7 +267,7 @@ def model_configs(args):
                             **common,
                             "yaml": base_yaml,
                             "mode": "infer",
-                            "model_overrides": overrides,
+                            "hparam_overrides": overrides,
                         },
                     )
                 )
