@@ -50,6 +50,7 @@ from speechbrain_fica.utils.checkpoints import (
     Checkpointer,
     load_backbone_weights,
 )
+from speechbrain_fica.utils.hparams import yaml_object_path
 from speechbrain_fica.utils.metrics import finite_or_none
 from speechbrain_fica.utils.scoring import SCORE_TYPES
 
@@ -130,8 +131,8 @@ def constructor_yaml(cls, kwargs, key="model"):
     Arguments
     ---------
     cls : type
-        A class importable as ``cls.__module__ + "." + cls.__name__`` (or
-        through its package, e.g. ``speechbrain_fica.lobes.AASIST``).
+        An importable class; it is named as
+        :func:`speechbrain_fica.utils.hparams.yaml_object_path` says.
     kwargs : dict
         Constructor arguments (scalars or lists).
     key : str
@@ -148,11 +149,7 @@ def constructor_yaml(cls, kwargs, key="model"):
     model: !new:speechbrain_fica.lobes.AASIST
         gat_dims: [24, 32]
     """
-    module = cls.__module__
-    package = module.rsplit(".", 1)[0]
-    if getattr(sys.modules.get(package), cls.__name__, None) is cls:
-        module = package
-    lines = [f"{key}: !new:{module}.{cls.__name__}"]
+    lines = [f"{key}: !new:{yaml_object_path(cls)}"]
     lines += [f"    {name}: {yaml_value(v)}" for name, v in kwargs.items()]
     return "\n".join(lines) + "\n"
 

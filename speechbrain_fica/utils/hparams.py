@@ -1,4 +1,7 @@
-"""Command-line overrides for yaml files that include another yaml.
+"""Helpers for HyperPyYAML files: object names and routed overrides.
+
+:func:`yaml_object_path` names a class so that every Python version
+resolves it (see :func:`is_module_name` for the trap it avoids).
 
 A recipe yaml may hold its own keys at top level and a whole system under
 one key, ``system: !include:other.yaml`` (the ASVspoof 2021 yamls include
@@ -11,11 +14,78 @@ Authors
  * speechbrain-fica contributors 2026
 """
 
+import importlib.util
 import os
+import sys
 
 import ruamel.yaml
 
 INCLUDE_TAG = "!include:"
+
+
+def is_module_name(dotted):
+    """Whether ``dotted`` is the name of an importable module.
+
+    A yaml tag such as ``!new:pkg.Model`` must not name a module:
+    hyperpyyaml resolves it with ``pydoc.locate``, which on Python >= 3.12
+    returns the module ``pkg/Model.py`` even where ``pkg`` exports a class
+    ``Model`` (earlier versions return the class), so the yaml would load
+    on one version and fail on the other.
+
+    Arguments
+    ---------
+    dotted : str
+        A dotted name.
+
+    Returns
+    -------
+    bool
+        True for a module or package name.
+
+    Example
+    -------
+    >>> is_module_name("speechbrain_fica.lobes.models.AASIST")
+    True
+    >>> is_module_name("speechbrain_fica.lobes.AASIST")
+    False
+    """
+    try:
+        return importlib.util.find_spec(dotted) is not None
+    except (ImportError, AttributeError, ValueError):
+        return False  # a parent is a module, not a package
+
+
+def yaml_object_path(cls):
+    """The dotted name a yaml tag should give for ``cls``.
+
+    The shortest name through a package that exports the class (as users
+    import it), unless that name is also a module's (:func:`is_module_name`);
+    otherwise ``module.Class``.
+
+    Arguments
+    ---------
+    cls : type or callable
+        An importable class or function.
+
+    Returns
+    -------
+    str
+        The dotted name.
+
+    Example
+    -------
+    >>> from speechbrain_fica.lobes import AASIST
+    >>> yaml_object_path(AASIST)
+    'speechbrain_fica.lobes.AASIST'
+    """
+    parts = cls.__module__.split(".")
+    path = f"{cls.__module__}.{cls.__qualname__}"
+    for depth in range(len(parts) - 1, 0, -1):
+        package = ".".join(parts[:depth])
+        exported = getattr(sys.modules.get(package), cls.__name__, None)
+        if exported is cls and not is_module_name(f"{package}.{cls.__name__}"):
+            path = f"{package}.{cls.__name__}"
+    return path
 
 
 def route_overrides(hparams_file, overrides, include_key="system"):
