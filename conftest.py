@@ -20,8 +20,15 @@ def pytest_addoption(parser):
 
 @pytest.fixture
 def device(request):
-    """The torch device the tests run on."""
-    return request.config.getoption("--device")
+    """The torch device the tests run on. On CUDA, TF32 is switched off:
+    the tests compare float32 results to 1e-4 and TF32 rounds to ~1e-3."""
+    name = request.config.getoption("--device")
+    if name.startswith("cuda"):
+        import torch
+
+        torch.backends.cuda.matmul.allow_tf32 = False
+        torch.backends.cudnn.allow_tf32 = False
+    return name
 
 
 def _shared_dir():

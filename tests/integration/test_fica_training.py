@@ -72,7 +72,7 @@ BACKBONES = {
 }
 
 
-def make_brain(model, lr):
+def make_brain(model, lr, device="cpu"):
     modules = {
         "model": model,
         "masker": BandPassMasker(bank_size=64),
@@ -89,7 +89,7 @@ def make_brain(model, lr):
             "lambda_inf": 0.1,
             "lambda_ini": 1.0,
         },
-        run_opts={"device": "cpu", "max_grad_norm": 1e9},
+        run_opts={"device": device, "max_grad_norm": 1e9},
     )
     brain.on_fit_start()
     brain.modules.train()
@@ -161,11 +161,11 @@ def descent_step_reduces(brain, batch, term, steps=(2e-3, 5e-4, 1.25e-4)):
 
 
 @pytest.mark.parametrize("name", list(BACKBONES))
-def test_fica_steps_on_real_speech(shared_dir, name):
+def test_fica_steps_on_real_speech(shared_dir, name, device):
     torch.manual_seed(0)
     build, n_per_class, n_samples, lr = BACKBONES[name]
     batch = speech_batch(shared_dir, n_per_class, n_samples)
-    brain = make_brain(build(), lr)
+    brain = make_brain(build(), lr, device)
 
     # A short warm-up on the classification loss makes the predictions
     # confident, so the two views disagree and JS is not trivially 0.

@@ -26,7 +26,7 @@ def official_state(shared_dir, name):
     return torch.load(path, map_location="cpu", weights_only=True)
 
 
-def build_pair(name, state=None):
+def build_pair(name, state=None, device="cpu"):
     """Faithful and fast models holding the same parameters."""
     torch.manual_seed(0)
     faithful = AASIST.from_name(name, implementation="faithful")
@@ -34,18 +34,19 @@ def build_pair(name, state=None):
         faithful.load_state_dict(state, strict=True)
     fast = AASIST.from_name(name, implementation="fast")
     fast.load_state_dict(faithful.state_dict(), strict=True)
-    return faithful, fast
+    return faithful.to(device), fast.to(device)
 
 
-def waveforms(n_samples, batch=2, seed=1, dtype=torch.float32):
+def waveforms(n_samples, batch=2, seed=1, dtype=torch.float32, device="cpu"):
     """A small reproducible waveform batch."""
     generator = torch.Generator().manual_seed(seed)
-    return (0.1 * torch.randn(batch, n_samples, generator=generator)).to(dtype)
+    wavs = 0.1 * torch.randn(batch, n_samples, generator=generator)
+    return wavs.to(device=device, dtype=dtype)
 
 
 @pytest.mark.parametrize("name", NAMES)
 def test_fast_path_gives_the_reference_logits(
-    shared_dir, reference_waveforms, name
+    shared_dir, reference_waveforms, name, device
 ):
     path = os.path.join(shared_dir, "reference", "expected_outputs.json")
     with open(path) as f:
@@ -53,7 +54,10 @@ def test_fast_path_gives_the_reference_logits(
     model = AASIST.from_name(name, implementation="fast")
     model.load_state_dict(official_state(shared_dir, name), strict=True)
     with torch.no_grad():
-        logits, embedding = model.eval()(reference_waveforms)
+        logits, embedding = model.to(device).eval()(
+            reference_waveforms.to(device)
+        )
+    logits, embedding = logits.cpu(), embedding.cpu()
     expected = torch.tensor(reference["logits"])
     assert torch.allclose(logits, expected, atol=1e-4, rtol=0)
     sums = torch.tensor(reference["last_hidden_row_sums"])
@@ -62,9 +66,12 @@ def test_fast_path_gives_the_reference_logits(
 
 @pytest.mark.parametrize("name", NAMES)
 @pytest.mark.parametrize("n_samples", [64600, 16001, 23457])
-def test_fast_and_faithful_eval_outputs_agree(shared_dir, name, n_samples):
-    faithful, fast = build_pair(name, official_state(shared_dir, name))
-    wavs = waveforms(n_samples)
+def test_fast_and_faithful_eval_outputs_agree(
+    shared_dir, name, n_samples, device
+):
+    state = official_state(shared_dir, name)
+    faithful, fast = build_pair(name, state, device)
+    wavs = waveforms(n_samples, device=device)
     with torch.no_grad():
         logits, embedding = faithful.eval()(wavs)
         fast_logits, fast_embedding = fast.eval()(wavs)
@@ -72,9 +79,9 @@ def test_fast_and_faithful_eval_outputs_agree(shared_dir, name, n_samples):
     assert torch.allclose(fast_embedding, embedding, atol=1e-4, rtol=1e-5)
 
 
-def test_fast_and_faithful_encoders_agree_at_random_initialisation():
-    faithful, fast = build_pair("AASIST")
-    wavs = waveforms(20001, batch=3)
+def test_fast_and_faithful_encoders_agree_at_random_initialisation(device):
+    faithful, fast = build_pair("AASIST", device=device)
+    wavs = waveforms(20001, batch=3, device=device)
     with torch.no_grad():
         expected = faithful.eval().encode(wavs)
         encoded = fast.eval().encode(wavs)
@@ -96,14 +103,15 @@ def train_step(model, wavs):
 
 
 @pytest.mark.parametrize("name", NAMES)
-def test_train_gradients_are_identical_in_float64(shared_dir, name):
+def test_train_gradients_are_identical_in_float64(shared_dir, name, device):
     """In float64 the rounding is negligible: the two paths compute the
     same function, so logits, gradients and BatchNorm statistics match to
     about 1e-12."""
-    faithful, fast = build_pair(name, official_state(shared_dir, name))
+    state = official_state(shared_dir, name)
+    faithful, fast = build_pair(name, state, device)
     faithful.double()
     fast.double()
-    wavs = waveforms(12000, dtype=torch.float64)
+    wavs = waveforms(12000, dtype=torch.float64, device=device)
     expected, grads = train_step(faithful, wavs), train_step(fast, wavs)
     assert torch.allclose(grads, expected, rtol=1e-9, atol=1e-9)
     for (key, a), (_, b) in zip(
@@ -113,13 +121,14 @@ def test_train_gradients_are_identical_in_float64(shared_dir, name):
 
 
 @pytest.mark.parametrize("name", NAMES)
-def test_train_gradients_agree_in_float32(shared_dir, name):
+def test_train_gradients_agree_in_float32(shared_dir, name, device):
     """In float32 the paths round differently (e.g. oneDNN's channels-last
     kernels sum in another order); through BatchNorm over a small batch and
     the max-pooling / top-k selections this moves gradients by about 5e-4
     of their scale (up to 1e-2 for inputs with near-ties)."""
-    faithful, fast = build_pair(name, official_state(shared_dir, name))
-    wavs = waveforms(16000)
+    state = official_state(shared_dir, name)
+    faithful, fast = build_pair(name, state, device)
+    wavs = waveforms(16000, device=device)
     expected, grads = train_step(faithful, wavs), train_step(fast, wavs)
     assert (grads - expected).norm() <= 5e-3 * expected.norm()
     assert (grads - expected).abs().max() <= 5e-3 * expected.abs().max()
