@@ -12,11 +12,13 @@ Sections (``--sections``, all by default):
     run with ``implementation="faithful"`` (the official code's sequence of
     operations), so that the fast path's speed-up is a ratio measured in the
     same run. Like the recipes' ``train.py``, the measured processes keep
-    freed memory (``speechbrain_fica.utils.performance``); the faithful
-    baseline step is measured once more with glibc's default malloc
-    settings, the starting point of the whole speed-up. FICA/baseline ratios are compared with issue 3's target
-    (<= 2.2x); for FICA runs the components (masker, joint forward+backward,
-    momentum encoder, EMA, memory bank) are also timed separately.
+    freed memory (``speechbrain_fica.utils.performance``); on CPU the
+    faithful baseline step is measured once more with glibc's default malloc
+    settings, the starting point of the whole speed-up
+    (``--implementations`` restricts the AASIST paths measured).
+    FICA/baseline ratios are compared with the 2.2x target; for FICA runs
+    the components (masker, joint forward+backward, momentum encoder, EMA,
+    memory bank) are also timed separately.
 ``infer``
     Eval-mode throughput of each backbone, batch 8: utterances/s, audio
     samples/s and real-time factor (compute time / audio duration).
@@ -218,7 +220,11 @@ def model_configs(args):
     configs = []
     for name in args.backbones:
         base_yaml, fica_yaml, has_faithful = BACKBONES[name]
-        implementations = ["fast", "faithful"] if has_faithful else [None]
+        implementations = (
+            [i for i in ("fast", "faithful") if i in args.implementations]
+            if has_faithful
+            else [None]
+        )
         for implementation in implementations:
             overrides = (
                 {"aasist_implementation": implementation}
@@ -241,7 +247,11 @@ def model_configs(args):
                             },
                         )
                     )
-            if "train" in args.sections and implementation == "faithful":
+            if (
+                implementation == "faithful"
+                and "train" in args.sections
+                and args.device == "cpu"  # malloc: CPU tensors only
+            ):
                 # The official code's operations in a process with glibc's
                 # default malloc settings (what the recipes change, see
                 # speechbrain_fica/utils/performance.py): the reference the
@@ -274,28 +284,98 @@ def model_configs(args):
     return configs
 
 
-def run_models(args, child_env):
-    """All model measurements, ``args.rounds`` times, interleaved."""
+def run_models(args, child_env, header):
+    """All model measurements, ``args.rounds`` times, interleaved.
+
+    ``header`` (machine and settings) and then each result are appended to
+    ``<out>.partial.jsonl`` as soon as they are known, so that an
+    interrupted run keeps what it measured (``--from-partial`` renders it).
+    """
     configs = model_configs(args)
     raw = {label: [] for label, _ in configs}
-    for round_index in range(args.rounds):
-        for label, config in configs:
-            print(
-                f"[round {round_index + 1}/{args.rounds}] {label} "
-                f"(load {os.getloadavg()[0]:.2f})",
-                file=sys.stderr,
-                flush=True,
-            )
-            raw[label].append(run_worker(config, child_env))
+    partial = os.path.splitext(args.out)[0] + ".partial.jsonl"
+    os.makedirs(os.path.dirname(os.path.abspath(partial)), exist_ok=True)
+    with open(partial, "w", encoding="utf-8") as stream:
+        stream.write(json.dumps(header) + "\n")
+        for round_index in range(args.rounds):
+            for label, config in configs:
+                print(
+                    f"[round {round_index + 1}/{args.rounds}] {label} "
+                    f"(load {os.getloadavg()[0]:.2f})",
+                    file=sys.stderr,
+                    flush=True,
+                )
+                result = run_worker(config, child_env)
+                raw[label].append(result)
+                stream.write(json.dumps({"label": label, **result}) + "\n")
+                stream.flush()
+                if "median_s" in result:
+                    print(
+                        f"  median {result['median_s']:.4f} s, first step "
+                        f"{result['first_step_s']:.2f} s, peak "
+                        f"{result['peak_memory_mib']:.0f} MiB",
+                        file=sys.stderr,
+                        flush=True,
+                    )
     return {label: merge_rounds(results) for label, results in raw.items()}
+
+
+def read_partial(path):
+    """The header and the merged model results of a ``.partial.jsonl``.
+
+    Arguments
+    ---------
+    path : str
+        A file written by :func:`run_models`.
+
+    Returns
+    -------
+    header : dict
+        ``machine`` and ``settings`` (empty if the file has no header).
+    models : dict
+        ``{label tuple: merged result}`` in the order measured.
+    """
+    header, raw = {}, {}
+    with open(path, encoding="utf-8") as stream:
+        for number, line in enumerate(stream, 1):
+            if not line.strip():
+                continue
+            try:
+                record = json.loads(line)
+            except json.JSONDecodeError as error:
+                raise ValueError(f"{path}, line {number}: {error}") from None
+            if "label" not in record:
+                header = record
+                continue
+            raw.setdefault(tuple(record.pop("label")), []).append(record)
+    return header, {label: merge_rounds(r) for label, r in raw.items()}
+
+
+def model_sections(models):
+    """The report sections of the model measurements, and the ratios."""
+    sections, ratios = [], {}
+    if any(label[0] == "train" for label in models):
+        steps, parts, ratios = training_tables(models)
+        sections += [
+            ("Training step (FICABrain.fit_batch)", steps),
+            ("Where a FICA step's time goes", parts),
+        ]
+    sections.append(
+        ("AASIST fast vs faithful (same run)", speedup_table(models))
+    )
+    if any(label[0] == "infer" for label in models):
+        sections.append(("Inference (eval mode)", inference_table(models)))
+    return sections, ratios
 
 
 def fmt(value, digits=3):
     """A number for the tables (``-`` when missing)."""
     if value is None:
         return "-"
-    if isinstance(value, float):
-        return f"{value:.{digits}f}"
+    if isinstance(value, float):  # significant digits: GPU steps are ms
+        if abs(value) >= 10**digits:
+            return f"{value:.0f}"
+        return f"{value:.{digits + 1}g}"
     return str(value)
 
 
@@ -475,15 +555,17 @@ def inference_table(models):
     )
 
 
-def machine_markdown(machine, load_start, load_end, args, child_env):
+def machine_markdown(machine, settings, load_average):
     """The machine and settings as Markdown lines."""
     lines = [f"- {key}: {value}" for key, value in machine.items()]
-    lines.append(f"- load average at start / end: {load_start} / {load_end}")
     lines.append(
-        f"- settings: precision {args.precision}, compile {args.compile}, "
-        f"batch {args.batch_size}, warmup {args.warmup}, steps "
-        f"{args.steps}, rounds {args.rounds}, quick {args.quick}, "
-        f"child env {child_env or '{}'}"
+        f"- load average at start / end: {load_average['start']} / "
+        f"{load_average['end']}"
+    )
+    keys = ("precision", "compile", "batch_size", "warmup", "steps")
+    keys += ("rounds", "quick", "child_env", "from_partial")
+    lines.append(
+        "- settings: " + ", ".join(f"{key} {settings.get(key)}" for key in keys)
     )
     return "\n".join(lines)
 
@@ -518,10 +600,23 @@ def parse_args(argv=None):
         choices=["train", "infer", "data", "metrics"],
     )
     parser.add_argument(
+        "--implementations",
+        nargs="+",
+        default=["fast", "faithful"],
+        choices=["fast", "faithful"],
+        help="AASIST implementations to measure (default: both)",
+    )
+    parser.add_argument(
         "--no-breakdown",
         dest="breakdown",
         action="store_false",
         help="do not time the FICA components separately",
+    )
+    parser.add_argument(
+        "--from-partial",
+        metavar="JSONL",
+        help="render the tables of an interrupted run's .partial.jsonl "
+        "(measures nothing)",
     )
     parser.add_argument(
         "--child-env",
@@ -555,28 +650,26 @@ def main(argv=None):
     report["settings"]["child_env"] = child_env
     sections = []
 
-    if {"train", "infer"} & set(args.sections):
-        models = run_models(args, child_env)
+    models = None
+    if args.from_partial:
+        header, models = read_partial(args.from_partial)
+        report.update(header)
+        report["settings"]["from_partial"] = args.from_partial
+    elif {"train", "infer"} & set(args.sections):
+        header = {k: report[k] for k in ("machine", "settings")}
+        models = run_models(args, child_env, header)
+    if models is not None:
         report["models"] = [
             {"label": list(label), **result} for label, result in models.items()
         ]
-        if "train" in args.sections:
-            steps, parts, ratios = training_tables(models)
-            report["fica_ratios"] = [
-                {"backbone": n, "implementation": i, "fica_over_baseline": r}
-                for (n, i), r in ratios.items()
-            ]
-            sections += [
-                ("Training step (FICABrain.fit_batch)", steps),
-                ("Where a FICA step's time goes", parts),
-            ]
-        sections.append(
-            ("AASIST fast vs faithful (same run)", speedup_table(models))
-        )
-        if "infer" in args.sections:
-            sections.append(("Inference (eval mode)", inference_table(models)))
+        model_parts, ratios = model_sections(models)
+        sections += model_parts
+        report["fica_ratios"] = [
+            {"backbone": n, "implementation": i, "fica_over_baseline": r}
+            for (n, i), r in ratios.items()
+        ]
 
-    if "data" in args.sections:
+    if "data" in args.sections and not args.from_partial:
         print("[data loading]", file=sys.stderr, flush=True)
         data = bench_dataloading.run(
             n_files=16 if args.quick else 64,
@@ -602,7 +695,7 @@ def main(argv=None):
             )
         )
 
-    if "metrics" in args.sections:
+    if "metrics" in args.sections and not args.from_partial:
         print("\n## Metrics (bench_metrics.py)\n")
         metric_args = argparse.Namespace(
             seed=0,
@@ -614,10 +707,15 @@ def main(argv=None):
             warnings.filterwarnings("error", message=".*negated scores")
             report["metrics"] = bench_metrics.run(metric_args)
 
-    load_end = os.getloadavg()
-    report["load_average"] = {"start": load_start, "end": load_end}
+    if not args.from_partial:
+        load_end = os.getloadavg()
+        report["load_average"] = {"start": load_start, "end": load_end}
     text = "# speechbrain-fica benchmarks\n\n"
-    text += machine_markdown(machine, load_start, load_end, args, child_env)
+    text += machine_markdown(
+        report.get("machine", {}),
+        report["settings"],
+        report.get("load_average", {"start": None, "end": None}),
+    )
     for title, table in sections:
         text += f"\n\n## {title}\n\n{table}"
     report["markdown"] = text
