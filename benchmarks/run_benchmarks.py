@@ -352,7 +352,8 @@ def read_partial(path):
 
 
 def model_sections(models):
-    """The report sections of the model measurements, and the ratios."""
+    """The report sections of the model measurements, and the ratios
+    (tables without a row are left out)."""
     sections, ratios = [], {}
     if any(label[0] == "train" for label in models):
         steps, parts, ratios = training_tables(models)
@@ -365,7 +366,8 @@ def model_sections(models):
     )
     if any(label[0] == "infer" for label in models):
         sections.append(("Inference (eval mode)", inference_table(models)))
-    return sections, ratios
+    has_rows = [s for s in sections if len(s[1].splitlines()) > 2]
+    return has_rows, ratios
 
 
 def fmt(value, digits=3):
