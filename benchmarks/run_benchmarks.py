@@ -646,7 +646,8 @@ def main(argv=None):
     """Runs the suite, prints the Markdown report, writes JSON (+ .md)."""
     args = parse_args(argv)
     child_env = dict(item.split("=", 1) for item in args.child_env)
-    machine = machine_description(args.device)
+    # a rendered run describes the machine that measured it, not this one
+    machine = {} if args.from_partial else machine_description(args.device)
     load_start = os.getloadavg()
     report = {"machine": machine, "settings": vars(args).copy()}
     report["settings"]["child_env"] = child_env
@@ -655,8 +656,13 @@ def main(argv=None):
     models = None
     if args.from_partial:
         header, models = read_partial(args.from_partial)
-        report.update(header)
-        report["settings"]["from_partial"] = args.from_partial
+        report.update(machine=header.get("machine", {}))
+        report["settings"] = {
+            **header.get("settings", {}),
+            "from_partial": args.from_partial,
+        }
+        if "command" in header:
+            report["command"] = header["command"]
     elif {"train", "infer"} & set(args.sections):
         header = {k: report[k] for k in ("machine", "settings")}
         models = run_models(args, child_env, header)
