@@ -39,14 +39,15 @@ def row_id(row):
     return os.path.splitext(os.path.basename(row["Hparam_file"]))[0]
 
 
-def run_recipe(row, args, timeout=900):
-    """Runs a recipe row (plus ``args``) from the repository root."""
+def run_recipe(row, args, device="cpu", timeout=900):
+    """Runs a recipe row (plus ``args``) on ``device`` from the repository
+    root."""
     script = os.path.join(REPO_ROOT, row["Script_file"])
     command = [
         sys.executable,
         script,
         os.path.join(REPO_ROOT, row["Hparam_file"]),
-        "--device=cpu",
+        f"--device={device}",
         "--noprogressbar",
         *shlex.split(row["test_debug_flags"]),
         *args,
@@ -83,10 +84,12 @@ def is_fica(hparams_file):
 
 
 @pytest.mark.parametrize("row", recipe_rows("ASVspoof2019"), ids=row_id)
-def test_asvspoof2019_recipe(row, tiny_la2019, tmp_path):
+def test_asvspoof2019_recipe(row, tiny_la2019, tmp_path, device):
     output = str(tmp_path / "out")
     run_recipe(
-        row, [f"--data_folder={tiny_la2019}", f"--output_folder={output}"]
+        row,
+        [f"--data_folder={tiny_la2019}", f"--output_folder={output}"],
+        device=device,
     )
     check_files_exist(row, output)
 
