@@ -8,7 +8,14 @@ hyperpyyaml, ``data_folder`` overridden), then either
   batch (band-pass masking, joint forward of both views, momentum encoder,
   memory bank and EMA update included when the yaml enables FICA) and,
   with ``breakdown``, times the FICA components one by one; or
-* ``infer``: times the backbone's eval-mode forward (``inference_mode``).
+* ``infer``: times the backbone's eval-mode forward (``inference_mode``);
+  or
+* ``convs``: records every convolution one training forward of the
+  backbone calls (shapes, memory layout, which gradients autograd needs)
+  and times each one alone, forward and backward, with the same kernels:
+  the part of a training step no implementation of the same convolutions
+  can avoid. A dense matrix product (2048 x 2048) is timed beside it as the
+  arithmetic peak reachable on the device.
 
 It reports wall time per step, process CPU time, and peak memory: on CPU
 the peak resident set size (``VmHWM``) of this process over the measured
@@ -42,7 +49,7 @@ HPARAMS_DIR = os.path.join(REPO_ROOT, "recipes", "ASVspoof2019", "hparams")
 
 DEFAULTS = {
     "yaml": "aasist.yaml",
-    "mode": "train",  # train | infer
+    "mode": "train",  # train | infer | convs
     "hparam_overrides": {},  # e.g. {"aasist_implementation": "faithful"}
     "device": "cpu",
     "precision": "fp32",  # fp32 | bf16 | fp16 (fp16: CUDA only)
@@ -133,25 +140,38 @@ def synthetic_batch(batch_size, n_samples, seed):
 
 
 def timed(function, device, repeats):
-    """Wall and process-CPU seconds of ``repeats`` calls of ``function``."""
-    walls, cpus = [], []
+    """Wall seconds, process-CPU seconds and minor page faults of each of
+    ``repeats`` calls of ``function``: ``{"wall": [...], "cpu": [...],
+    "faults": [...]}``.
+
+    On CPU the page faults tell the steps that had to map fresh memory
+    (the kernel zeroes every new page) from those that reused the heap;
+    on a shared machine their number, and so the step time, varies.
+    """
+    times = {"wall": [], "cpu": [], "faults": []}
     for _ in range(repeats):
         synchronize(device)
+        faults = resource.getrusage(resource.RUSAGE_SELF).ru_minflt
         wall, cpu = time.perf_counter(), time.process_time()
         function()
         synchronize(device)
-        walls.append(time.perf_counter() - wall)
-        cpus.append(time.process_time() - cpu)
-    return walls, cpus
+        times["wall"].append(time.perf_counter() - wall)
+        times["cpu"].append(time.process_time() - cpu)
+        faults = resource.getrusage(resource.RUSAGE_SELF).ru_minflt - faults
+        times["faults"].append(faults)
+    return times
 
 
-def summary(walls, cpus):
-    """Median / min wall time and median CPU time of a timing list."""
+def summary(times):
+    """Median / min wall time, median CPU time and page faults of a
+    :func:`timed` result."""
     return {
-        "median_s": statistics.median(walls),
-        "min_s": min(walls),
-        "cpu_median_s": statistics.median(cpus),
-        "times_s": walls,
+        "median_s": statistics.median(times["wall"]),
+        "min_s": min(times["wall"]),
+        "cpu_median_s": statistics.median(times["cpu"]),
+        "page_faults_median": statistics.median(times["faults"]),
+        "times_s": times["wall"],
+        "page_faults": times["faults"],
     }
 
 
@@ -214,8 +234,7 @@ def fica_breakdown(brain, batch, device, repeats):
     model.train()
     results = {}
     for name, function in parts.items():
-        walls, cpus = timed(function, device, repeats)
-        results[name] = summary(walls, cpus)
+        results[name] = summary(timed(function, device, repeats))
     brain.optimizer.zero_grad(set_to_none=True)
     return results
 
@@ -246,14 +265,14 @@ def run_train(config, hparams):
     )
     device = config["device"]
     before = reset_peak_memory(device)
-    warm_walls, _ = timed(lambda: brain.fit_batch(batch), device, 1)
+    first = timed(lambda: brain.fit_batch(batch), device, 1)
     if config["warmup"] > 1:
         timed(lambda: brain.fit_batch(batch), device, config["warmup"] - 1)
-    walls, cpus = timed(lambda: brain.fit_batch(batch), device, config["steps"])
+    times = timed(lambda: brain.fit_batch(batch), device, config["steps"])
     peak = peak_memory(device)
-    result = summary(walls, cpus)
+    result = summary(times)
     result.update(
-        first_step_s=warm_walls[0],
+        first_step_s=first["wall"][0],
         memory_before_mib=before,
         peak_memory_mib=peak,
         step_memory_mib=peak - before,
@@ -297,13 +316,13 @@ def run_infer(config, hparams):
             model(wavs, lengths)
 
     before = reset_peak_memory(device)
-    warm_walls, _ = timed(forward, device, max(config["warmup"], 1))
-    walls, cpus = timed(forward, device, config["steps"])
+    first = timed(forward, device, max(config["warmup"], 1))
+    times = timed(forward, device, config["steps"])
     peak = peak_memory(device)
-    result = summary(walls, cpus)
+    result = summary(times)
     audio_s = wavs.numel() / hparams["sample_rate"]
     result.update(
-        first_step_s=warm_walls[0],
+        first_step_s=first["wall"][0],
         memory_before_mib=before,
         peak_memory_mib=peak,
         step_memory_mib=peak - before,
@@ -312,6 +331,146 @@ def run_infer(config, hparams):
         real_time_factor=result["median_s"] / audio_s,
     )
     return result
+
+
+class ConvolutionRecorder(torch.overrides.TorchFunctionMode):
+    """Records the arguments of every ``conv1d`` / ``conv2d`` call.
+
+    Each record keeps the tensors' shapes, strides and ``requires_grad``
+    (not their values), enough to replay the call with the same kernels.
+    """
+
+    FUNCTIONS = (torch.conv1d, torch.conv2d)
+
+    def __init__(self):
+        super().__init__()
+        self.calls = []
+
+    def __torch_function__(self, func, types, args=(), kwargs=None):
+        kwargs = kwargs or {}
+        if func in self.FUNCTIONS:
+            names = ("input", "weight", "bias", "stride", "padding")
+            names += ("dilation", "groups")
+            bound = {**dict(zip(names, args)), **kwargs}
+            dims = 1 if func is torch.conv1d else 2
+
+            def expand(value, default):
+                value = default if value is None else value
+                return [value] * dims if isinstance(value, int) else value
+
+            self.calls.append(
+                {
+                    "function": func,
+                    "tensors": {
+                        name: (
+                            tuple(tensor.shape),
+                            tuple(tensor.stride()),
+                            tensor.requires_grad,
+                        )
+                        for name in ("input", "weight", "bias")
+                        if (tensor := bound.get(name)) is not None
+                    },
+                    "stride": list(expand(bound.get("stride"), 1)),
+                    "padding": list(expand(bound.get("padding"), 0)),
+                    "dilation": list(expand(bound.get("dilation"), 1)),
+                    "groups": bound.get("groups") or 1,
+                }
+            )
+        return func(*args, **kwargs)
+
+
+def replay_convolution(call, device, dtype, repeats):
+    """Times one recorded convolution alone: forward, and the backward
+    passes autograd needed for it (input and/or weight gradient)."""
+    tensors = {
+        name: torch.empty_strided(shape, stride, device=device, dtype=dtype)
+        .normal_()
+        .requires_grad_(needs_grad)
+        for name, (shape, stride, needs_grad) in call["tensors"].items()
+    }
+    x, weight, bias = (tensors.get(k) for k in ("input", "weight", "bias"))
+    options = [call[k] for k in ("stride", "padding", "dilation", "groups")]
+
+    def forward():
+        with torch.no_grad():
+            return call["function"](x, weight, bias, *options)
+
+    output = forward()
+    kernel = weight[0].numel()  # input channels per group x kernel size
+    pass_gflop = 2 * output.numel() * kernel / 1e9
+    fwd_walls = timed(forward, device, repeats + 1)["wall"]
+    mask = [t is not None and t.requires_grad for t in (x, weight, bias)]
+    result = {
+        "input": list(x.shape),
+        "weight": list(weight.shape),
+        "forward_s": statistics.median(fwd_walls[1:]),
+        "backward_s": 0.0,
+        "gflop": pass_gflop * (1 + mask[0] + mask[1]),
+    }
+    if any(mask):
+        grad = torch.randn_like(output)
+
+        def backward():
+            torch.ops.aten.convolution_backward(
+                grad,
+                x,
+                weight,
+                None if bias is None else list(bias.shape),
+                options[0],
+                options[1],
+                options[2],
+                False,
+                [0] * len(options[0]),
+                options[3],
+                mask,
+            )
+
+        bwd_walls = timed(backward, device, repeats + 1)["wall"]
+        result["backward_s"] = statistics.median(bwd_walls[1:])
+    return result
+
+
+def run_convs(config, hparams):
+    """Times the convolutions of one training forward, each alone."""
+    from speechbrain.utils.autocast import AMPConfig
+
+    device = config["device"]
+    dtype = AMPConfig.from_name(config["precision"]).dtype
+    model = hparams["model"].to(device).train()
+    wavs = synthetic_batch(
+        config["batch_size"], hparams["segment_samples"], config["seed"]
+    ).sig[0]
+    recorder = ConvolutionRecorder()
+    with recorder:
+        model(wavs.to(device))
+    model.zero_grad(set_to_none=True)
+    before = reset_peak_memory(device)
+    convs = [
+        replay_convolution(call, device, dtype, config["steps"])
+        for call in recorder.calls
+    ]
+    forward_s = sum(c["forward_s"] for c in convs)
+    backward_s = sum(c["backward_s"] for c in convs)
+    gflop = sum(c["gflop"] for c in convs)
+    size = 2048
+    a, b = (torch.randn(size, size, device=device, dtype=dtype) for _ in "ab")
+    gemm_walls = timed(lambda: a @ b, device, config["steps"] + 1)["wall"]
+    peak = peak_memory(device)
+    return {
+        "convolutions": convs,
+        "conv_forward_s": forward_s,
+        "conv_backward_s": backward_s,
+        "conv_gflop": gflop,
+        "conv_gflops": gflop / (forward_s + backward_s),
+        "gemm_gflops": 2 * size**3 / statistics.median(gemm_walls[1:]) / 1e9,
+        # the fields every mode reports (the total is the "step")
+        "median_s": forward_s + backward_s,
+        "min_s": forward_s + backward_s,
+        "first_step_s": forward_s + backward_s,
+        "memory_before_mib": before,
+        "peak_memory_mib": peak,
+        "step_memory_mib": peak - before,
+    }
 
 
 def run(config):
@@ -331,10 +490,8 @@ def run(config):
             "parameters": sum(p.numel() for p in model.parameters()),
             "implementation": getattr(model, "implementation", None),
         }
-        if config["mode"] == "train":
-            result.update(run_train(config, hparams))
-        else:
-            result.update(run_infer(config, hparams))
+        modes = {"train": run_train, "infer": run_infer, "convs": run_convs}
+        result.update(modes[config["mode"]](config, hparams))
     result["load_average"] = os.getloadavg()
     return result
 

@@ -18,7 +18,12 @@ Sections (``--sections``, all by default):
     (``--implementations`` restricts the AASIST paths measured).
     FICA/baseline ratios are compared with the 2.2x target; for FICA runs
     the components (masker, joint forward+backward, momentum encoder, EMA,
-    memory bank) are also timed separately.
+    memory bank) are also timed separately. For the fast AASIST paths the
+    convolutions of a training step are also timed alone (each recorded
+    call replayed with the same shapes and memory layout, forward and
+    backward): the floor of any implementation using those kernels, so the
+    largest speed-up over the faithful step that such an implementation
+    could reach is measured in the same run.
 ``infer``
     Eval-mode throughput of each backbone, batch 8: utterances/s, audio
     samples/s and real-time factor (compute time / audio duration).
@@ -199,7 +204,8 @@ def merge_rounds(results):
     if not valid:
         return results[0]
     merged = dict(valid[0])
-    for key in TIMING_KEYS + ("peak_memory_mib", "step_memory_mib"):
+    others = ("peak_memory_mib", "step_memory_mib", "page_faults_median")
+    for key in TIMING_KEYS + others:
         if key in merged:
             merged[key] = statistics.median(r[key] for r in valid)
     merged["rounds"] = [{k: r.get(k) for k in TIMING_KEYS} for r in valid]
@@ -247,6 +253,18 @@ def model_configs(args):
                             },
                         )
                     )
+            if implementation == "fast" and "train" in args.sections:
+                configs.append(
+                    (
+                        ("convs", *key, False),
+                        {
+                            **common,
+                            "yaml": base_yaml,
+                            "mode": "convs",
+                            "hparam_overrides": overrides,
+                        },
+                    )
+                )
             if (
                 implementation == "faithful"
                 and "train" in args.sections
@@ -364,6 +382,12 @@ def model_sections(models):
     sections.append(
         ("AASIST fast vs faithful (same run)", speedup_table(models))
     )
+    sections.append(
+        (
+            "AASIST's convolutions alone: the floor of a training step",
+            convolution_floor_table(models),
+        )
+    )
     if any(label[0] == "infer" for label in models):
         sections.append(("Inference (eval mode)", inference_table(models)))
     has_rows = [s for s in sections if len(s[1].splitlines()) > 2]
@@ -478,44 +502,109 @@ def training_tables(models):
 
 
 def speedup_table(models):
-    """Faithful / fast time ratios of AASIST and AASIST-L."""
+    """Faithful / fast time ratios of AASIST and AASIST-L.
+
+    Both the median and the fastest step are compared: on CPU a step that
+    has to map fresh memory (page faults, counted per step) is slower by a
+    varying amount, while the fastest step is the one that reused the heap.
+    """
     rows = []
+    comparisons = (
+        ("train step", ("train", "faithful", False), ("train", "fast", False)),
+        (
+            "FICA train step",
+            ("train", "faithful", True),
+            ("train", "fast", True),
+        ),
+        ("inference", ("infer", "faithful", False), ("infer", "fast", False)),
+        (
+            "train step, faithful with glibc's default malloc",
+            ("train", DEFAULT_MALLOC, False),
+            ("train", "fast", False),
+        ),
+    )
     for name in ("AASIST", "AASIST-L"):
-        row = [name]
-        for section, fica in (
-            ("train", False),
-            ("train", True),
-            ("infer", False),
-        ):
-            fast = models.get((section, name, "fast", fica), {})
-            faithful = models.get((section, name, "faithful", fica), {})
-            if "median_s" in fast and "median_s" in faithful:
-                row += [
+        for what, (section, implementation, fica), fast_key in comparisons:
+            faithful = models.get((section, name, implementation, fica), {})
+            fast = models.get((fast_key[0], name, *fast_key[1:]), {})
+            if "median_s" not in faithful or "median_s" not in fast:
+                continue
+            rows.append(
+                [
+                    name,
+                    what,
                     faithful["median_s"],
                     fast["median_s"],
                     faithful["median_s"] / fast["median_s"],
+                    faithful["min_s"],
+                    fast["min_s"],
+                    faithful["min_s"] / fast["min_s"],
+                    faithful.get("page_faults_median"),
+                    fast.get("page_faults_median"),
                 ]
-            else:
-                row += [None, None, None]
-        reference = models.get(("train", name, DEFAULT_MALLOC, False), {})
-        fast = models.get(("train", name, "fast", False), {})
-        if "median_s" in reference and "median_s" in fast:
-            row += [
-                reference["median_s"],
-                reference["median_s"] / fast["median_s"],
+            )
+    return markdown_table(
+        [
+            "backbone",
+            "faithful vs fast",
+            "faithful median s",
+            "fast median s",
+            "speed-up",
+            "faithful min s",
+            "fast min s",
+            "speed-up (min)",
+            "faithful page faults/step",
+            "fast page faults/step",
+        ],
+        rows,
+    )
+
+
+def convolution_floor_table(models):
+    """The fast path's convolutions timed alone, against the train steps.
+
+    ``faithful / convs`` is the largest training-step speed-up over the
+    faithful path that any implementation running these convolutions with
+    these kernels can reach (everything else in the step taking no time).
+    """
+    rows = []
+    for (section, name, implementation, _), result in models.items():
+        if section != "convs" or "error" in result:
+            continue
+        faithful = models.get(("train", name, "faithful", False), {})
+        fast = models.get(("train", name, implementation, False), {})
+        floor_s = result["median_s"]
+        rows.append(
+            [
+                name,
+                len(result["convolutions"]),
+                result["conv_gflop"],
+                result["conv_forward_s"],
+                result["conv_backward_s"],
+                floor_s,
+                result["conv_gflops"],
+                result["gemm_gflops"],
+                fast.get("median_s"),
+                faithful.get("median_s"),
+                faithful["median_s"] / floor_s if faithful else None,
             ]
-        else:
-            row += [None, None]
-        if any(v is not None for v in row[1:]):
-            rows.append(row)
-    header = ["backbone"]
-    for what in ("train step", "FICA train step", "inference"):
-        header += [f"{what} faithful s", f"{what} fast s", "speed-up"]
-    header += [
-        "train step faithful, default malloc s",
-        "recipe speed-up (fast, recipe malloc)",
-    ]
-    return markdown_table(header, rows)
+        )
+    return markdown_table(
+        [
+            "backbone",
+            "convs",
+            "GFLOP fwd+bwd",
+            "convs fwd s",
+            "convs bwd s",
+            "convs total s",
+            "convs GFLOP/s",
+            "GEMM GFLOP/s",
+            "fast step s",
+            "faithful step s",
+            "faithful / convs (max speed-up)",
+        ],
+        rows,
+    )
 
 
 def inference_table(models):
