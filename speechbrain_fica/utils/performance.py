@@ -5,9 +5,17 @@ freed, so every training step maps and unmaps its big activations again and
 pays page faults for them. Keeping freed memory in the process instead
 removed most of the kernel time of a CPU training run: the MiniSpoof-LA
 demo (LCNN + FICA, 3 epochs) went from 65 s (40 s of it kernel time) to
-44 s (2 s kernel time) on a 2-core machine. The same effect is reached by
-starting Python with ``MALLOC_MMAP_THRESHOLD_`` and ``MALLOC_TRIM_THRESHOLD_``
-set; this module does it from inside the process.
+44 s (2 s kernel time) on a 2-core machine. Trimming is switched off
+altogether (``M_TRIM_THRESHOLD`` = -1, see mallopt(3)) rather than set to
+the largest positive threshold (2**31 - 1), which freed blocks that
+coalesce at the top of the heap can exceed: with that threshold the fast
+AASIST training step (batch 8 x 96,000 samples) paid 567,205 page faults
+(2.2 GiB of fresh pages) in every step of two benchmark runs here, and
+without trimming its steps ran without page faults once the heap had
+grown (5.98 s instead of 8.8-9.4 s a step; see ``benchmarks/``). The same
+effect is reached by starting Python with ``MALLOC_MMAP_MAX_=0`` and
+``MALLOC_TRIM_THRESHOLD_`` set; this module does it from inside the
+process.
 
 Authors
  * speechbrain-fica contributors 2026
@@ -24,7 +32,7 @@ logger = logging.getLogger(__name__)
 # mallopt parameters of glibc (malloc.h)
 _M_TRIM_THRESHOLD = -1
 _M_MMAP_MAX = -4
-_TRIM_THRESHOLD = 2**31 - 1
+_NEVER_TRIM = -1  # mallopt(3): -1 disables trimming completely
 
 
 def keep_freed_memory():
@@ -37,7 +45,7 @@ def keep_freed_memory():
 
     The price is a higher peak resident memory, since the heap fragments:
     a CPU step of AASIST + FICA (batch 8 x 96,000 samples) peaked at
-    21.1 GiB with these settings and at 12.8 GiB without (see
+    17.8 GiB with these settings (12.8 GiB without, in an earlier run; see
     ``benchmarks/``); set ``FICA_KEEP_FREED_MEMORY=0`` where memory is
     short.
 
@@ -64,7 +72,7 @@ def keep_freed_memory():
         return False
     # No mmap at all: the mmap threshold cannot be raised above 32 MB.
     applied = mallopt(_M_MMAP_MAX, 0) == 1
-    applied = mallopt(_M_TRIM_THRESHOLD, _TRIM_THRESHOLD) == 1 and applied
+    applied = mallopt(_M_TRIM_THRESHOLD, _NEVER_TRIM) == 1 and applied
     if applied:
         logger.debug("glibc malloc: mmap and trim thresholds raised")
     return applied
