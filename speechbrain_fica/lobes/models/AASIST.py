@@ -8,7 +8,7 @@ that its checkpoints load with ``strict=True`` and give its outputs.
 Two implementations of the same function share the parameters (see
 :class:`AASIST`): ``"faithful"`` follows the official code line by line;
 ``"fast"`` (the default) computes the same outputs faster (a training step
-1.4x-1.9x on a 2-core CPU, 1.5x on an H200 in bf16; see ``benchmarks/``) by
+1.35x on a 2-core CPU, 1.5x on an H200 in bf16; see ``benchmarks/``) by
 running the encoder in channels-last memory format, pooling the sinc
 front end without materialising its absolute value, computing SELU with
 ``exp`` instead of the slow ``expm1`` kernel and doing in place what
@@ -390,7 +390,7 @@ class AASIST(nn.Module):
         the residual encoder are computed. Both give the same outputs and
         gradients up to float32 rounding (logits within 1e-4) from the same
         parameters and ``state_dict``. ``"faithful"`` is the official code's
-        sequence of operations; ``"fast"`` trains 1.4x-1.9x faster on a
+        sequence of operations; ``"fast"`` trains 1.35x faster on a
         2-core CPU and 1.5x on an H200 in bf16 (channels-last convolutions,
         fused front-end pooling, ``exp``-based in-place SELU, in-place
         residual sums; see ``benchmarks/``). The
