@@ -356,6 +356,11 @@ class ConvolutionRecorder(torch.overrides.TorchFunctionMode):
 
             def expand(value, default):
                 value = default if value is None else value
+                if isinstance(value, str):  # padding="same" / "valid"
+                    raise ValueError(
+                        f"{func.__name__}: string padding {value!r} cannot "
+                        "be replayed; give the padding as numbers"
+                    )
                 return [value] * dims if isinstance(value, int) else value
 
             self.calls.append(
@@ -443,7 +448,6 @@ def run_convs(config, hparams):
     recorder = ConvolutionRecorder()
     with recorder:
         model(wavs.to(device))
-    model.zero_grad(set_to_none=True)
     before = reset_peak_memory(device)
     convs = [
         replay_convolution(call, device, dtype, config["steps"])

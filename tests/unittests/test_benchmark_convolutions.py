@@ -70,3 +70,10 @@ def test_replay_counts_the_passes_it_times(bench_models):
     assert with_input_grad["weight"] == [8, 4, 2, 3]
     assert with_input_grad["forward_s"] > 0
     assert with_input_grad["backward_s"] > 0
+
+
+def test_string_padding_is_refused_by_name(bench_models):
+    conv = torch.nn.Conv1d(1, 2, 3, padding="same")
+    with pytest.raises(ValueError, match="string padding 'same'"):
+        with bench_models.ConvolutionRecorder():
+            conv(torch.randn(1, 1, 10))
