@@ -74,5 +74,5 @@ def keep_freed_memory():
     applied = mallopt(_M_MMAP_MAX, 0) == 1
     applied = mallopt(_M_TRIM_THRESHOLD, _NEVER_TRIM) == 1 and applied
     if applied:
-        logger.debug("glibc malloc: mmap and trim thresholds raised")
+        logger.debug("glibc malloc: mmap and trimming switched off")
     return applied
