@@ -35,15 +35,12 @@ import pandas as pd
 import torch
 from speechbrain.utils.metric_stats import EER as speechbrain_eer
 
-from speechbrain_fica.utils.asvspoof2021 import (
-    DF_CODECS,
-    DF_VOCODERS,
-    df_breakdown,
-    read_cm_key,
-)
-from speechbrain_fica.utils.metrics import (
+from speechbrain_fica.metrics.asvspoof2021.breakdowns import df_breakdown
+from speechbrain_fica.metrics.asvspoof2021.keys import DF_CODECS, DF_VOCODERS
+from speechbrain_fica.metrics.det import compute_eer
+from speechbrain_fica.metrics.score_files import read_cm_key
+from speechbrain_fica.metrics.tdcf import (
     asv_operating_point,
-    compute_eer,
     min_tdcf_2019,
     min_tdcf_2021,
 )

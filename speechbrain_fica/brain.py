@@ -36,7 +36,7 @@ Hyperparameters read from the yaml (optional ones have defaults):
 ``masked_view_in_bank`` (False)
     Also enqueue the momentum encoder's keys of the masked view.
 ``score_type`` ("bonafide_logit")
-    See :func:`~speechbrain_fica.utils.scoring.cm_scores`.
+    See :func:`~speechbrain_fica.metrics.cm_scores.cm_scores`.
 ``lr_annealing`` / ``lr_step_scheduler``
     Optional epoch-level (``f(epoch) -> (old, new)``) and per-step
     (``f(optimizer) -> (old, new)``) learning-rate schedules.
@@ -67,6 +67,11 @@ import yaml
 from speechbrain.utils.distributed import ddp_barrier, if_main_process
 from torch.nn.parallel import DistributedDataParallel as DDP
 
+from speechbrain_fica.metrics.cm_scores import cm_scores
+from speechbrain_fica.metrics.plots import plot_det, plot_score_histograms
+from speechbrain_fica.metrics.score_files import read_asv_scores_2019
+from speechbrain_fica.metrics.stats import SpoofMetricStats
+from speechbrain_fica.metrics.tables import write_tables
 from speechbrain_fica.nnet.losses import (
     instance_correlation_loss,
     js_consistency_loss,
@@ -74,15 +79,8 @@ from speechbrain_fica.nnet.losses import (
 from speechbrain_fica.nnet.normalization import (
     convert_to_distributed_batchnorm,
 )
-from speechbrain_fica.utils.asvspoof2021 import write_tables
 from speechbrain_fica.utils.checkpoints import load_backbone_weights
-from speechbrain_fica.utils.metrics import (
-    SpoofMetricStats,
-    read_asv_scores_2019,
-)
-from speechbrain_fica.utils.plots import plot_det, plot_score_histograms
 from speechbrain_fica.utils.reproducibility import RandomStateCheckpoint
-from speechbrain_fica.utils.scoring import cm_scores
 
 logger = logging.getLogger(__name__)
 

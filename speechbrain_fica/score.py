@@ -36,8 +36,8 @@ from speechbrain_fica.inference.spoof_detector import (
     PRETRAINED_MODELS,
     SPOOF,
     SpoofDetector,
-    _quiet_speechbrain_loggers,
     pretrained_path,
+    quiet_speechbrain_loggers,
 )
 
 DEFAULT_EXTENSIONS = ("flac", "wav")
@@ -291,7 +291,7 @@ def main(argv=None):
     """
     args = parse_arguments(argv)
     logging.basicConfig(level=logging.WARNING, format="%(message)s")
-    _quiet_speechbrain_loggers()
+    quiet_speechbrain_loggers()
     extensions = [e.strip() for e in args.extensions.split(",")]
     files, missing = find_audio_files(args.inputs, extensions)
     skipped = [(path, "no such file or folder") for path in missing]

@@ -40,11 +40,12 @@ import pandas as pd
 from speechbrain_fica.dataio.protocols import (
     build_manifest,
     manifest_counts,
-    numbered_fields,
     prepare_once,
     write_skipped_list,
 )
-from speechbrain_fica.utils.asvspoof2021 import TRACKS, read_cm_key
+from speechbrain_fica.metrics.asvspoof2021.keys import TRACKS
+from speechbrain_fica.metrics.score_files import read_cm_key
+from speechbrain_fica.utils.text_files import numbered_fields
 
 logger = logging.getLogger(__name__)
 
@@ -203,7 +204,7 @@ def check_trial_list(trials, key, trial_list, key_file):
     trials : list of str
         Trial ids of the trial list.
     key : pandas.DataFrame
-        The CM key (:func:`~speechbrain_fica.utils.asvspoof2021.read_cm_key`).
+        The CM key (:func:`~speechbrain_fica.metrics.score_files.read_cm_key`).
     trial_list : str
         Path of the trial list (for the message).
     key_file : str

@@ -59,10 +59,10 @@ from speechbrain.utils.distributed import if_main_process, run_on_main
 
 from speechbrain_fica.brain import FICABrain
 from speechbrain_fica.dataio.datasets import recipe_datasets
-from speechbrain_fica.utils.asvspoof2021 import (
+from speechbrain_fica.metrics.asvspoof2021.c012 import load_la_c012
+from speechbrain_fica.metrics.asvspoof2021.evaluate import (
     check_tracks_and_subsets,
-    load_la_c012,
-    score_2021,
+    evaluate_2021,
     write_summary_2021,
 )
 from speechbrain_fica.utils.checkpoints import check_weights_to_score
@@ -152,7 +152,7 @@ if __name__ == "__main__":
         results[track] = {
             "scores": score_file,
             "skipped_trials": len(skipped),
-            "results": score_2021(
+            "results": evaluate_2021(
                 track,
                 cm_key_path(hparams["keys_folder"], track),
                 score_file,

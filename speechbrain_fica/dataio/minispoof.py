@@ -805,7 +805,7 @@ def read_protocol(path):
 
 
 def _eer_better_direction(bonafide, spoof):
-    from speechbrain_fica.utils.metrics import compute_eer
+    from speechbrain_fica.metrics.det import compute_eer
 
     bonafide = np.asarray(bonafide, dtype=np.float64)
     spoof = np.asarray(spoof, dtype=np.float64)

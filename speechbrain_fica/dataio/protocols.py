@@ -22,41 +22,12 @@ from speechbrain.dataio import audio_io
 from speechbrain.dataio.dataio import load_pkl, save_pkl
 from tqdm import tqdm
 
+from speechbrain_fica.utils.text_files import numbered_fields
+
 logger = logging.getLogger(__name__)
 
 PROTOCOL_COLUMNS = ["speaker", "utt", "attack", "key"]
 MANIFEST_COLUMNS = ["ID", "duration", "wav", "label", "attack", "speaker"]
-
-
-def numbered_fields(path):
-    """The non-blank lines of a protocol or list file, split into fields.
-
-    Arguments
-    ---------
-    path : str
-        A UTF-8 text file of whitespace-separated fields.
-
-    Yields
-    ------
-    number : int
-        The line number (from 1), for error messages.
-    fields : list of str
-        The fields of the line.
-    line : str
-        The line itself.
-
-    Example
-    -------
-    >>> path = getfixture("tmpdir").join("list.txt")
-    >>> _ = path.write("LA_E_1\\n\\nLA_E_2 x\\n")
-    >>> [(n, fields) for n, fields, _ in numbered_fields(str(path))]
-    [(1, ['LA_E_1']), (3, ['LA_E_2', 'x'])]
-    """
-    with open(path, encoding="utf-8") as f:
-        for number, line in enumerate(f, start=1):
-            fields = line.split()
-            if fields:
-                yield number, fields, line
 
 
 def read_protocol_2019(path):

@@ -43,16 +43,16 @@ from ruamel.yaml import YAML
 
 from speechbrain_fica.inference.spoof_detector import (
     SpoofDetector,
-    _quiet_speechbrain_loggers,
+    quiet_speechbrain_loggers,
 )
 from speechbrain_fica.lobes import AASIST
+from speechbrain_fica.metrics.cm_scores import SCORE_TYPES
 from speechbrain_fica.utils.checkpoints import (
     Checkpointer,
     load_backbone_weights,
 )
 from speechbrain_fica.utils.hparams import yaml_object_path
-from speechbrain_fica.utils.metrics import finite_or_none
-from speechbrain_fica.utils.scoring import SCORE_TYPES
+from speechbrain_fica.utils.strict_json import finite_or_none
 
 logger = logging.getLogger(__name__)
 
@@ -544,7 +544,7 @@ _INPUT = """## Input and scores
   file, tile-repeated when the file is shorter, as the recipes' evaluation
   (and the official AASIST evaluation) do.
 - Score: `{score_type}` of the two logits (class 1 = bona fide; see
-  `speechbrain_fica.utils.scoring.cm_scores`). **Higher scores mean more
+  `speechbrain_fica.metrics.cm_scores.cm_scores`). **Higher scores mean more
   bona fide.** Scores are not calibrated probabilities.{note}
 """
 
@@ -734,7 +734,7 @@ def main(argv=None):
     )
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.WARNING, format="%(message)s")
-    _quiet_speechbrain_loggers()
+    quiet_speechbrain_loggers()
     if args.official:
         if not args.weights:
             parser.error("--official needs --weights")

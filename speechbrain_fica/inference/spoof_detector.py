@@ -5,7 +5,7 @@
 disk only, and scores waveforms exactly as the recipes' evaluation does:
 the first ``segment_samples`` samples of each signal, tile-repeated when the
 signal is shorter, one backbone forward pass, then
-:func:`~speechbrain_fica.utils.scoring.cm_scores`. Higher scores mean
+:func:`~speechbrain_fica.metrics.cm_scores.cm_scores`. Higher scores mean
 "more bona fide".
 
 Decisions use the threshold stored with the model (``decision_threshold``,
@@ -27,7 +27,7 @@ from speechbrain.inference.interfaces import Pretrained
 from speechbrain.utils.fetching import FetchConfig, FetchFrom, FetchSource
 
 from speechbrain_fica.dataio.audio import crop_or_tile, load_waveform
-from speechbrain_fica.utils.scoring import SCORE_TYPES, cm_scores
+from speechbrain_fica.metrics.cm_scores import SCORE_TYPES, cm_scores
 
 PRETRAINED_DIR = os.path.join(
     os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "pretrained"
@@ -36,7 +36,7 @@ PRETRAINED_MODELS = ("AASIST", "AASIST-L")
 BONAFIDE, SPOOF = "bonafide", "spoof"
 
 
-def _quiet_speechbrain_loggers():
+def quiet_speechbrain_loggers():
     """Command lines: SpeechBrain's loggers (INFO by default) to WARNING."""
     # Imported lazily by the model yaml otherwise (after this call).
     import speechbrain.utils.parameter_transfer  # noqa: F401

@@ -207,11 +207,11 @@ def _make_tiny_2021_track(root, shared_dir, track):
 def _make_tiny_2021_asv(root, shared_dir):
     """LA ASV key + ASV scores (real 2019 LA eval ASV scores, spread over
     the codecs and subsets of the tiny CM key) and the C012 files."""
-    from speechbrain_fica.utils.asvspoof2021 import (
+    from speechbrain_fica.metrics.asvspoof2021.c012 import (
         compute_c012,
-        read_asv_key_and_scores,
         save_c012,
     )
+    from speechbrain_fica.metrics.score_files import read_asv_key_and_scores
 
     path = os.path.join(
         shared_dir,

@@ -1,7 +1,7 @@
 """Tests of the ASVspoof 2021 LA / DF recipe.
 
 * data preparation: manifests, trial list vs key, missing and bad audio;
-* the recipe's scoring entry point (``score_2021``) and its ASV options,
+* the recipe's scoring entry point (``evaluate_2021``) and its ASV options,
   including the end-to-end reference: the synthetic CM scores against a
   2021-format LA key (codec ``none``, subset ``eval``) with the 2019 LA eval
   ASV scores as ASV information give the official pooled min t-DCF
@@ -30,25 +30,31 @@ import soundfile
 from hyperpyyaml import load_hyperpyyaml
 from test_recipes import REPO_ROOT, check_files_exist, recipe_rows, row_id
 
-from speechbrain_fica.utils.asvspoof2021 import (
+from speechbrain_fica.metrics.asvspoof2021.breakdowns import la_breakdown
+from speechbrain_fica.metrics.asvspoof2021.c012 import (
+    compute_c012,
+    load_c012,
+    load_la_c012,
+)
+from speechbrain_fica.metrics.asvspoof2021.evaluate import (
+    check_tracks_and_subsets,
+    evaluate_2021,
+    write_summary_2021,
+)
+from speechbrain_fica.metrics.asvspoof2021.keys import (
     DF_CODECS,
     DF_VOCODERS,
     LA_ATTACKS,
     LA_CODECS,
-    check_tracks_and_subsets,
-    compute_c012,
-    la_breakdown,
-    load_c012,
-    load_la_c012,
+)
+from speechbrain_fica.metrics.det import eer_from_det, raw_det_curve
+from speechbrain_fica.metrics.score_files import (
     read_asv_key_and_scores,
     read_cm_key,
     read_score_file,
-    score_2021,
-    write_summary_2021,
 )
 from speechbrain_fica.utils.checkpoints import check_weights_to_score
 from speechbrain_fica.utils.hparams import route_overrides
-from speechbrain_fica.utils.metrics import _det_curve, _eer_from_det
 
 RECIPE = os.path.join(REPO_ROOT, "recipes", "ASVspoof2021")
 TOL = 1e-12
@@ -313,7 +319,7 @@ def test_score_2021_reference(reference_files, tmp_path):
     )
     assert "computed from ASV key" in source
     out = str(tmp_path / "LA2021")
-    results = score_2021("LA", files["LA"], files["scores"], out, c012=c012)
+    results = evaluate_2021("LA", files["LA"], files["scores"], out, c012=c012)
     pooled = results["eval"]
     assert pooled["min_tDCF"] == pytest.approx(0.1933167519446156, abs=TOL)
     assert pooled["EER"] == pytest.approx(5.294444444444444, abs=TOL)
@@ -341,7 +347,7 @@ def test_score_2021_reference(reference_files, tmp_path):
     )
     assert summary["headline"]["LA"]["min_tDCF"] == pooled["min_tDCF"]
 
-    df_results = score_2021(
+    df_results = evaluate_2021(
         "DF", files["DF"], files["scores"], str(tmp_path / "DF2021")
     )
     assert df_results["eval"]["EER"] == pytest.approx(
@@ -362,19 +368,19 @@ def test_score_2021_names_missing_and_extra_trials(reference_files, tmp_path):
     missing = tmp_path / "missing.txt"
     _write(missing, lines[:7] + lines[8:])
     with pytest.raises(ValueError) as error:
-        score_2021("DF", files["DF"], str(missing), str(tmp_path))
+        evaluate_2021("DF", files["DF"], str(missing), str(tmp_path))
     assert files["trials"][7] in str(error.value)
     assert "have no score" in str(error.value)
     extra = tmp_path / "extra.txt"
     _write(extra, [*lines, "LA_E_0000000 0.5"])
     with pytest.raises(ValueError, match="LA_E_0000000"):
-        score_2021("LA", files["LA"], str(extra), str(tmp_path))
+        evaluate_2021("LA", files["LA"], str(extra), str(tmp_path))
     repeated = tmp_path / "repeated.txt"
     _write(repeated, [*lines, lines[3]])
     with pytest.raises(ValueError, match="duplicate"):
-        score_2021("LA", files["LA"], str(repeated), str(tmp_path))
+        evaluate_2021("LA", files["LA"], str(repeated), str(tmp_path))
     # Trials that the preparation skipped may be absent (not official).
-    results = score_2021(
+    results = evaluate_2021(
         "DF",
         files["DF"],
         str(missing),
@@ -421,7 +427,7 @@ def test_score_2021_breakdown_tables(tiny_asvspoof2021, tmp_path):
                 os.path.join(tiny_asvspoof2021, "keys"),
             )
         out = str(tmp_path / track)
-        results = score_2021(
+        results = evaluate_2021(
             track,
             key_file,
             str(score_file),
@@ -474,7 +480,7 @@ def test_score_2021_breakdown_tables(tiny_asvspoof2021, tmp_path):
                         assert np.isnan(eer.loc[row, col]), (row, col)
                     else:
                         filled += 1
-                        expected = 100 * _eer_from_det(*_det_curve(*cell))[0]
+                        expected = 100 * eer_from_det(*raw_det_curve(*cell))[0]
                         assert eer.loc[row, col] == pytest.approx(expected)
             assert filled >= (4 if subset == "eval" else 2)
             pooled = results[subset]

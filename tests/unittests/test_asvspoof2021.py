@@ -15,25 +15,31 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from speechbrain_fica.utils.asvspoof2021 import (
+from speechbrain_fica.metrics.asvspoof2021.breakdowns import (
+    df_breakdown,
+    la_breakdown,
+)
+from speechbrain_fica.metrics.asvspoof2021.c012 import (
+    compute_c012,
+    load_c012,
+    save_c012,
+)
+from speechbrain_fica.metrics.asvspoof2021.keys import (
     DF_CODECS,
     DF_VOCODERS,
     LA_ATTACKS,
     LA_CODECS,
+)
+from speechbrain_fica.metrics.det import compute_eer
+from speechbrain_fica.metrics.score_files import (
     check_scores_against_key,
-    compute_c012,
-    df_breakdown,
-    la_breakdown,
-    load_c012,
     read_asv_key_and_scores,
     read_cm_key,
     read_score_file,
-    save_c012,
-    write_tables,
 )
-from speechbrain_fica.utils.metrics import (
+from speechbrain_fica.metrics.tables import write_tables
+from speechbrain_fica.metrics.tdcf import (
     asv_operating_point,
-    compute_eer,
     min_tdcf_2021,
     tdcf_2021_coefficients,
 )

@@ -20,22 +20,23 @@ import numpy as np
 import pytest
 import torch
 
-from speechbrain_fica.utils.metrics import (
-    COST_MODEL_2019,
-    COST_MODEL_2021,
-    AsvOperatingPoint,
-    SpoofMetricStats,
-    asv_operating_point,
+from speechbrain_fica.metrics.det import (
     compute_det_curve,
     compute_eer,
     det_points,
+    validate_cm_scores,
+)
+from speechbrain_fica.metrics.score_files import read_asv_scores_2019
+from speechbrain_fica.metrics.stats import SpoofMetricStats, per_attack_metrics
+from speechbrain_fica.metrics.tdcf import (
+    COST_MODEL_2019,
+    COST_MODEL_2021,
+    AsvOperatingPoint,
+    asv_operating_point,
     min_tdcf_2019,
     min_tdcf_2021,
-    per_attack_metrics,
-    read_asv_scores_2019,
     tdcf_2019_coefficients,
     tdcf_2021_coefficients,
-    validate_cm_scores,
 )
 
 TOL = 1e-12

@@ -7,7 +7,7 @@ Authors
 import numpy as np
 import pytest
 
-from speechbrain_fica.utils.plots import plot_det, plot_score_histograms
+from speechbrain_fica.metrics.plots import plot_det, plot_score_histograms
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 

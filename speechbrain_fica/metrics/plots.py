@@ -13,12 +13,12 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from scipy.stats import norm
 
-from speechbrain_fica.utils.metrics import (
-    _det_corners,
-    _eer_from_det,
-    _to_float64,
-    _to_labels,
-    _validated_det,
+from speechbrain_fica.metrics.det import (
+    as_bonafide_mask,
+    as_float64,
+    det_corners,
+    eer_from_det,
+    validated_det_curve,
 )
 
 # Candidate axis ticks of the DET plot, in percent.
@@ -97,9 +97,9 @@ def plot_det(curves, path, title=None):
     axes = figure.add_subplot(1, 1, 1)
     eers = {}
     for name, (bonafide_scores, spoof_scores) in curves.items():
-        det = _validated_det(bonafide_scores, spoof_scores)[2]
-        miss, false_alarm = _det_corners(det[0], det[1])
-        eer = _eer_from_det(*det)[0]
+        det = validated_det_curve(bonafide_scores, spoof_scores)[2]
+        miss, false_alarm = det_corners(det[0], det[1])
+        eer = eer_from_det(*det)[0]
         eers[name] = 100 * eer
         lines = axes.plot(
             _probit(false_alarm),
@@ -177,8 +177,8 @@ def plot_score_histograms(scores, labels, path, attacks=None, title=None):
     >>> path = str(getfixture("tmpdir").join("hist.png"))
     >>> plot_score_histograms(scores, labels, path, attacks=attacks)
     """
-    scores = _to_float64(scores, "scores")
-    is_bonafide = _to_labels(labels, scores.size)
+    scores = as_float64(scores, "scores")
+    is_bonafide = as_bonafide_mask(labels, scores.size)
     finite = np.isfinite(scores)
     if not finite.any():
         raise ValueError("plot_score_histograms needs finite scores")
