@@ -77,7 +77,6 @@ def render_readme(meta):
 
     Example
     -------
-    >>> from speechbrain_fica.minispoof.attacks import ATTACKS
     >>> counts = {s: {"bonafide": {"fsdd": 1, "libri": 1}} for s in SPLITS}
     >>> meta = {
     ...     "options": {
