@@ -24,11 +24,11 @@ if ! python -c "import torch, torchaudio" 2>/dev/null; then
     # shellcheck disable=SC2086
     python -m pip install --quiet ${TORCH_SPEC:-torch==2.14.1 torchaudio==2.11.0}
 fi
-python -m pip install --quiet -e .
+python -m pip install --quiet -e ".[demo]"
 installed=$(date +%s)
 
 echo "== building MiniSpoof-LA in $output/MiniSpoof"
-python -m speechbrain_fica.dataio.minispoof --output_folder "$output/MiniSpoof"
+python -m speechbrain_fica.minispoof --output_folder "$output/MiniSpoof"
 
 echo "== training and evaluating LCNN + FICA (CPU-sized)"
 python recipes/ASVspoof2019/train.py \

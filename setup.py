@@ -10,6 +10,10 @@ with open(os.path.join(here, "speechbrain_fica", "version.txt")) as f:
 with open(os.path.join(here, "README.md"), encoding="utf-8") as f:
     long_description = f.read()
 
+# C extensions (built from source) of the offline spoof generators of the
+# MiniSpoof-LA demo corpus; speechbrain_fica imports without them.
+DEMO_REQUIRES = ["pyworld>=0.3.5", "pysptk>=1.0.1"]
+
 setup(
     name="speechbrain-fica",
     version=version,
@@ -37,6 +41,7 @@ setup(
             "data/minispoof/librispeech/*.md",
             "data/minispoof/librispeech/*.tsv",
             "data/minispoof/librispeech/audio/*.flac",
+            "minispoof/templates/*.md.in",
             "pretrained/*/hyperparams.yaml",
             "pretrained/*/model.ckpt",
             "pretrained/*/README.md",
@@ -60,12 +65,11 @@ setup(
         "soundfile>=0.12.1",
         "matplotlib>=3.6",
         "tqdm>=4.42",
-        # offline spoof generators of the MiniSpoof-LA demo corpus
-        "pyworld>=0.3.5",
-        "pysptk>=1.0.1",
     ],
     extras_require={
-        "test": ["pytest>=7.4"],
+        "demo": DEMO_REQUIRES,
+        # the tests exercise the demo corpus generators
+        "test": ["pytest>=7.4", *DEMO_REQUIRES],
         "dev": ["pytest>=7.4", "ruff>=0.12", "yamllint>=1.35"],
     },
     classifiers=[
