@@ -42,6 +42,7 @@ setup(
             "data/minispoof/librispeech/*.tsv",
             "data/minispoof/librispeech/audio/*.flac",
             "minispoof/templates/*.md.in",
+            "inference/templates/*.md.in",
             "pretrained/*/hyperparams.yaml",
             "pretrained/*/model.ckpt",
             "pretrained/*/README.md",
@@ -50,7 +51,7 @@ setup(
     },
     entry_points={
         "console_scripts": [
-            "speechbrain-fica-score = speechbrain_fica.score:main",
+            "speechbrain-fica-score = speechbrain_fica.inference.cli:main",
         ]
     },
     install_requires=[

@@ -28,35 +28,32 @@ Authors
 
 import argparse
 import hashlib
-import inspect
-import io
 import logging
-import math
 import os
 import re
 import shutil
 import sys
 
-import torch
-from hyperpyyaml import load_hyperpyyaml
 from ruamel.yaml import YAML
 
-from speechbrain_fica.inference.spoof_detector import (
-    SpoofDetector,
-    quiet_speechbrain_loggers,
+from speechbrain_fica.inference.model_folder import (
+    constructor_arguments,
+    constructor_node,
+    dump_yaml,
+    hyperparams_document,
+    prepare_output,
+    read_template,
+    write_model_folder,
 )
+from speechbrain_fica.inference.spoof_detector import SpoofDetector
 from speechbrain_fica.lobes import AASIST
 from speechbrain_fica.metrics.cm_scores import SCORE_TYPES
-from speechbrain_fica.utils.checkpoints import (
-    Checkpointer,
-    load_backbone_weights,
-)
-from speechbrain_fica.utils.hparams import yaml_object_path
+from speechbrain_fica.utils.checkpoints import Checkpointer
+from speechbrain_fica.utils.log_levels import quiet_speechbrain_loggers
 from speechbrain_fica.utils.strict_json import finite_or_none
 
 logger = logging.getLogger(__name__)
 
-FOLDER_FILES = ("hyperparams.yaml", "model.ckpt", "README.md")
 AASIST_LICENSE = "LICENSE.aasist"
 AASIST_REPO = "clovaai/aasist"
 AASIST_COMMIT = "a04c9863f63d44471dde8a6abcb3b082b07cd1d1"
@@ -79,95 +76,6 @@ OFFICIAL = {
 OFFICIAL_SEGMENT_SAMPLES = 64600
 OFFICIAL_SCORE_TYPE = "bonafide_logit"
 
-_PLAIN_STRING = re.compile(r"[A-Za-z_][\w.+/-]*")
-_YAML_WORDS = {"null", "true", "false", "yes", "no", "on", "off", "y", "n"}
-_RULE = "-" * 76
-
-
-def yaml_value(value):
-    """Formats a Python value as a YAML flow scalar or list.
-
-    Arguments
-    ---------
-    value : None, bool, int, float, str, list or tuple
-        The value.
-
-    Returns
-    -------
-    str
-        YAML text that hyperpyyaml reads back as ``value``.
-
-    Example
-    -------
-    >>> [yaml_value(v) for v in (None, True, 3, 1e-05, "a b", [0.5, 2])]
-    ['null', 'True', '3', '1.0e-05', '"a b"', '[0.5, 2]']
-    """
-    if value is None:
-        return "null"
-    if isinstance(value, bool):
-        return "True" if value else "False"
-    if isinstance(value, int):
-        return str(value)
-    if isinstance(value, float):
-        if not math.isfinite(value):
-            raise ValueError(f"cannot store a non-finite float {value}")
-        text = repr(value)
-        if "e" in text and "." not in text:
-            mantissa, exponent = text.split("e")
-            text = f"{mantissa}.0e{exponent}"
-        return text
-    if isinstance(value, str):
-        if _PLAIN_STRING.fullmatch(value) and value.lower() not in _YAML_WORDS:
-            return value
-        return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
-    if isinstance(value, (list, tuple)):
-        return "[" + ", ".join(yaml_value(v) for v in value) + "]"
-    raise TypeError(f"cannot write {type(value).__name__} to yaml")
-
-
-def constructor_yaml(cls, kwargs, key="model"):
-    """The ``!new:`` yaml node building ``cls(**kwargs)``.
-
-    Arguments
-    ---------
-    cls : type
-        An importable class; it is named as
-        :func:`speechbrain_fica.utils.hparams.yaml_object_path` says.
-    kwargs : dict
-        Constructor arguments (scalars or lists).
-    key : str
-        The yaml key.
-
-    Returns
-    -------
-    str
-        The yaml text (4-space indentation).
-
-    Example
-    -------
-    >>> print(constructor_yaml(AASIST, {"gat_dims": [24, 32]}), end="")
-    model: !new:speechbrain_fica.lobes.AASIST
-        gat_dims: [24, 32]
-    """
-    lines = [f"{key}: !new:{yaml_object_path(cls)}"]
-    lines += [f"    {name}: {yaml_value(v)}" for name, v in kwargs.items()]
-    return "\n".join(lines) + "\n"
-
-
-def _constructor_arguments(cls, overrides):
-    """All constructor arguments of ``cls``: defaults, then overrides."""
-    arguments = {}
-    for name, parameter in inspect.signature(cls.__init__).parameters.items():
-        if name == "self" or parameter.kind in (
-            parameter.VAR_POSITIONAL,
-            parameter.VAR_KEYWORD,
-        ):
-            continue
-        if parameter.default is not parameter.empty:
-            arguments[name] = parameter.default
-    arguments.update(overrides)
-    return arguments
-
 
 def _md5(path):
     digest = hashlib.md5(usedforsecurity=False)
@@ -177,86 +85,10 @@ def _md5(path):
     return digest.hexdigest()
 
 
-def _hyperparams_text(title, interface, provenance, model_yaml):
-    """The full hyperparams.yaml of a model folder."""
-    threshold = interface["decision_threshold"]
-    rule = (
-        "bona fide iff score >= threshold"
-        if threshold is not None
-        else "null: argmax of the logits"
-    )
-    lines = [
-        "# " + "#" * 76,
-        *[f"# {line}" for line in title],
-        "# Use: SpoofDetector.from_hparams(source=<this folder>)",
-        "#      (speechbrain_fica.inference; see README.md)",
-        "# Authors",
-        "#  * speechbrain-fica contributors 2026",
-        "# " + "#" * 76,
-        "",
-        "# Input and scores " + _RULE[18:],
-        f"sample_rate: {yaml_value(interface['sample_rate'])}",
-        f"segment_samples: {yaml_value(interface['segment_samples'])}"
-        "  # first samples, tiled when shorter",
-        f"score_type: {yaml_value(interface['score_type'])}"
-        "  # higher = more bona fide",
-        f"decision_threshold: {yaml_value(threshold)}  # {rule}",
-        "",
-        "# Provenance (informational) " + _RULE[28:],
-    ]
-    for key, (value, comment) in provenance.items():
-        line = f"{key}: {yaml_value(value)}"
-        lines.append(f"{line}  # {comment}" if comment else line)
-    lines += [
-        "",
-        "# Model " + _RULE[8:],
-        model_yaml.rstrip("\n"),
-        "",
-        "modules:",
-        "    model: !ref <model>",
-        "",
-        "# Strict, weights-only loading of model.ckpt",
-        "pretrainer: !new:speechbrain.utils.parameter_transfer.Pretrainer",
-        "    loadables:",
-        "        model: !ref <model>",
-        "    custom_hooks:",
-        "        model: !name:speechbrain_fica.utils.checkpoints."
-        "load_backbone_weights",
-    ]
-    return "\n".join(lines) + "\n"
-
-
-def _prepare_output(output, overwrite, extra_files=()):
-    os.makedirs(output, exist_ok=True)
-    existing = [
-        name
-        for name in (*FOLDER_FILES, *extra_files)
-        if os.path.lexists(os.path.join(output, name))
-    ]
-    if existing and not overwrite:
-        raise FileExistsError(
-            f"{output} already holds {existing}; pass overwrite=True "
-            "(--overwrite) to replace them"
-        )
-
-
-def _write_folder(output, hyperparams, readme, model_checkpoint):
-    """Writes the yaml and README, then the backbone state_dict read from
-    ``model_checkpoint`` by the yaml's own ``model`` (strictly)."""
-    with open(os.path.join(output, "hyperparams.yaml"), "w") as f:
-        f.write(hyperparams)
-    with open(os.path.join(output, "README.md"), "w") as f:
-        f.write(readme)
-    with open(os.path.join(output, "hyperparams.yaml")) as f:
-        model = load_hyperpyyaml(f)["model"]
-    load_backbone_weights(model, model_checkpoint)
-    state = {k: v.detach().cpu().clone() for k, v in model.state_dict().items()}
-    torch.save(state, os.path.join(output, "model.ckpt"))
-    _verify(output)
-
-
-def _verify(output):
-    """Loads the folder as a user would (strict loading of the weights)."""
+def _write_and_verify(output, hyperparams, readme, weights):
+    """Writes the folder, then loads it as a user would (strict loading
+    of the weights)."""
+    write_model_folder(output, hyperparams, readme, weights)
     SpoofDetector.from_hparams(source=output, run_opts={"device": "cpu"})
 
 
@@ -328,8 +160,8 @@ def export_official(name, weights, output, license_file=None, overwrite=False):
             info["md5"],
         )
         source = f"{os.path.basename(weights)} ({name} architecture)"
-    _prepare_output(output, overwrite, (AASIST_LICENSE,))
-    arguments = _constructor_arguments(AASIST, AASIST.CONFIGS[name])
+    prepare_output(output, overwrite, (AASIST_LICENSE,))
+    arguments = constructor_arguments(AASIST, AASIST.CONFIGS[name])
     interface = {
         "sample_rate": arguments["sample_rate"],
         "segment_samples": OFFICIAL_SEGMENT_SAMPLES,
@@ -356,12 +188,12 @@ def export_official(name, weights, output, license_file=None, overwrite=False):
         "       ICASSP 2022), converted; weights under the MIT licence,",
         "       Copyright (c) 2021-present NAVER Corp. (LICENSE.aasist)",
     ]
-    hyperparams = _hyperparams_text(
-        title, interface, provenance, constructor_yaml(AASIST, arguments)
+    hyperparams = hyperparams_document(
+        title, interface, provenance, constructor_node(AASIST, arguments)
     )
     shutil.copyfile(license_file, os.path.join(output, AASIST_LICENSE))
     readme = _official_readme(name, info, source, md5, released, interface)
-    _write_folder(output, hyperparams, readme, weights)
+    _write_and_verify(output, hyperparams, readme, weights)
     return output
 
 
@@ -406,22 +238,16 @@ def _read_experiment_yaml(path):
     return tree, os.path.basename(origin.group(1)) if origin else None
 
 
-def _model_node_yaml(node):
-    """Re-serialises the experiment's ``model`` node on its own."""
-    writer = YAML()
-    writer.indent(mapping=4, sequence=4, offset=2)
-    writer.width = 4096
-    stream = io.StringIO()
-    writer.dump({"model": node}, stream)
-    lines = stream.getvalue().rstrip().split("\n")
-    # Trailing comments of the yaml's next section can stick to the node.
-    while lines and (not lines[-1].strip() or lines[-1].lstrip()[0] == "#"):
-        lines.pop()
-    text = "\n".join(lines) + "\n"
+def _model_node(node):
+    """The experiment's ``model`` node, checked to be self-contained."""
+    text = dump_yaml({"model": node})
     for tag in ("!ref", "!copy", "!PLACEHOLDER"):
         if tag in text:
             raise ValueError(f"the model node still holds {tag}: {text}")
-    return text
+    # Trailing comments of the yaml's next section can stick to the node.
+    node.ca.items.clear()
+    node.ca.comment = None
+    return node
 
 
 def _epoch(checkpoint):
@@ -487,7 +313,7 @@ def export_experiment(experiment, output, overwrite=False):
             "of the logits",
             checkpoint.path,
         )
-    _prepare_output(output, overwrite)
+    prepare_output(output, overwrite)
     name = os.path.splitext(origin)[0] if origin else "experiment"
     interface = {
         "sample_rate": int(tree.get("sample_rate", 16000)),
@@ -508,109 +334,16 @@ def export_experiment(experiment, output, overwrite=False):
         f"Model: {name}, exported from a speechbrain-fica recipe experiment",
         f"       (checkpoint {ckpt_name}, lowest dev EER)",
     ]
-    hyperparams = _hyperparams_text(
-        title, interface, provenance, _model_node_yaml(tree["model"])
+    hyperparams = hyperparams_document(
+        title, interface, provenance, _model_node(tree["model"])
     )
     readme = _experiment_readme(name, origin, ckpt_name, eer, interface)
-    _write_folder(output, hyperparams, readme, weights)
+    _write_and_verify(output, hyperparams, readme, weights)
     return output
 
 
-_USAGE = """## Use
-
-```python
-from speechbrain_fica.inference import {imports}
-
-detector = SpoofDetector.from_hparams(source={source})
-detector.score_file("utterance.flac")  # float, higher = more bona fide
-detector.classify_file("utterance.flac")  # score, decision, threshold
-```
-
-or from the command line:
-
-```
-python -m speechbrain_fica.score audio_folder/ --model {model} \\
-    --output scores.csv
-```
-
-Loading is offline: `source` must be an existing folder (never a hub id).
-"""
-
-_INPUT = """## Input and scores
-
-- Mono audio at {rate} Hz (files at other rates or with several channels
-  are rejected, not resampled).
-- The model reads the first {segment:,} samples ({seconds:.2f} s) of each
-  file, tile-repeated when the file is shorter, as the recipes' evaluation
-  (and the official AASIST evaluation) do.
-- Score: `{score_type}` of the two logits (class 1 = bona fide; see
-  `speechbrain_fica.metrics.cm_scores.cm_scores`). **Higher scores mean more
-  bona fide.** Scores are not calibrated probabilities.{note}
-"""
-
-_OFFICIAL_README = """# {name}: official checkpoint, converted for speechbrain-fica
-
-{name} ({parameters} parameters; Jung et al., "AASIST: Audio Anti-Spoofing
-using Integrated Spectro-Temporal Graph Attention Networks", ICASSP 2022)
-detects spoofed (synthesised or converted) speech. The weights are the
-released checkpoint {source}
-(md5 `{md5}`), trained by its authors on ASVspoof 2019 LA train.
-The conversion changes no value: `model.ckpt` holds exactly the official
-tensors under the same names, for
-`speechbrain_fica.lobes.AASIST` (`AASIST.from_name("{name}")`).
-
-{results}
-
-{usage}
-{input}
-## Decision threshold
-
-`decision_threshold` is `null`: no development scores were available to
-calibrate one, so `classify_file` / `classify_batch` (and the `decision`
-column of the command line) decide by the argmax of the logits: bona fide
-iff `logit[1] >= logit[0]`. To decide at a threshold calibrated on your own
-development data (e.g. its EER threshold), pass `threshold=...`,
-`overrides={{"decision_threshold": ...}}` or `--threshold`. EER and min t-DCF
-need no threshold: use the scores.
-
-## Licence
-
-The weights are released by NAVER Corp. under the MIT licence
-(`{license}`, Copyright (c) 2021-present NAVER Corp.), which must
-accompany them. The rest of speechbrain-fica is under the Apache License 2.0.
-
-## Regenerate
-
-```
-python -m speechbrain_fica.inference.export --official {name} \\
-    --weights {name}.pth --output speechbrain_fica/pretrained/{name} \\
-    --overwrite
-```
-"""
-
-_EXPERIMENT_README = """# {name}: spoofing countermeasure exported from a recipe
-
-Trained by a speechbrain-fica recipe with the hyperparameters `{origin}`;
-checkpoint `{checkpoint}`, selected by the lowest dev EER ({eer}).
-`model.ckpt` holds the backbone's weights only (training-only modules such
-as the FICA momentum encoder and memory bank are left out).
-
-{usage}
-{input}
-## Decision threshold
-
-{decision}
-
-## Licence
-
-The weights were trained by the user of the recipe; their terms follow
-those of the training data (ASVspoof 2019: Open Data Commons Attribution
-License 1.0).
-"""
-
-
 def _input_section(interface, note=""):
-    return _INPUT.format(
+    return read_template("input.md.in").format(
         rate=interface["sample_rate"],
         segment=interface["segment_samples"],
         seconds=interface["segment_samples"] / interface["sample_rate"],
@@ -629,7 +362,7 @@ def _official_readme(name, info, source, md5, released, interface):
         )
     else:
         results = "These are not the released weights: no published results."
-    usage = _USAGE.format(
+    usage = read_template("usage.md.in").format(
         imports="SpoofDetector, pretrained_path",
         source=f'pretrained_path("{name}")',
         model=name,
@@ -643,7 +376,7 @@ def _official_readme(name, info, source, md5, released, interface):
             f"`models/weights/{name}.pth` of\n{AASIST_REPO} at commit "
             f"{AASIST_COMMIT[:12]}"
         )
-    return _OFFICIAL_README.format(
+    return read_template("official_README.md.in").format(
         name=name,
         parameters=info["parameters"],
         source=source,
@@ -673,12 +406,12 @@ def _experiment_readme(name, origin, checkpoint, eer, interface):
             "recalibrate on matching development data if needed "
             "(`threshold=...`)."
         )
-    usage = _USAGE.format(
+    usage = read_template("usage.md.in").format(
         imports="SpoofDetector",
         source='"path/to/this/folder"',
         model="path/to/this/folder",
     )
-    return _EXPERIMENT_README.format(
+    return read_template("experiment_README.md.in").format(
         name=name,
         origin=origin,
         checkpoint=checkpoint,

@@ -19,7 +19,6 @@ Authors
  * speechbrain-fica contributors 2026
 """
 
-import logging
 import os
 
 import torch
@@ -34,16 +33,6 @@ PRETRAINED_DIR = os.path.join(
 )
 PRETRAINED_MODELS = ("AASIST", "AASIST-L")
 BONAFIDE, SPOOF = "bonafide", "spoof"
-
-
-def quiet_speechbrain_loggers():
-    """Command lines: SpeechBrain's loggers (INFO by default) to WARNING."""
-    # Imported lazily by the model yaml otherwise (after this call).
-    import speechbrain.utils.parameter_transfer  # noqa: F401
-
-    for name in list(logging.root.manager.loggerDict):
-        if name == "speechbrain" or name.startswith("speechbrain."):
-            logging.getLogger(name).setLevel(logging.WARNING)
 
 
 def pretrained_path(name):

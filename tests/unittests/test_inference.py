@@ -20,7 +20,7 @@ import soundfile
 import torch
 import yaml
 
-import speechbrain_fica.score as score_cli
+import speechbrain_fica.inference.cli as score_cli
 from speechbrain_fica.inference import (
     PRETRAINED_MODELS,
     SpoofDetector,

@@ -19,7 +19,7 @@ import types
 
 import pytest
 
-from speechbrain_fica.inference.export import constructor_yaml
+from speechbrain_fica.inference.model_folder import constructor_node, dump_yaml
 from speechbrain_fica.lobes import AASIST, LCNN, RawNet2
 from speechbrain_fica.lobes.fica import BandPassMasker
 from speechbrain_fica.utils.hparams import is_module_name
@@ -72,7 +72,7 @@ def test_a_module_name_is_refused():
 
 @pytest.mark.parametrize("cls", [AASIST, LCNN, RawNet2, BandPassMasker])
 def test_exported_model_yaml_names_the_class(cls):
-    text = constructor_yaml(cls, {})
+    text = dump_yaml({"model": constructor_node(cls, {})})
     (target,) = TAG.findall(text)
-    check_target(target, "constructor_yaml")
+    check_target(target, "constructor_node")
     assert pydoc.locate(target) is cls
