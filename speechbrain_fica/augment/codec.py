@@ -136,6 +136,7 @@ class CodecAugmentation(nn.Module):
         self._coders = {}
 
     def extra_repr(self):
+        """The codecs and probability, shown when the module is printed."""
         names = [
             name if rate == self.sample_rate else f"{name}@{rate}"
             for name, _, _, rate in self.codecs

@@ -451,6 +451,7 @@ class RawBoost(nn.Module):
         self.prob = prob
 
     def extra_repr(self):
+        """The algorithm and rate, shown when the module is printed."""
         return f"algo={self.algo}, sample_rate={self.sample_rate}"
 
     def _notch(self, rng, gain_db):

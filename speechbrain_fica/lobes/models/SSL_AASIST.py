@@ -78,7 +78,8 @@ def _default_save_path():
     """The Hugging Face cache folder (where the Hub downloads by default)."""
     from huggingface_hub import constants
 
-    return str(constants.HF_HUB_CACHE)
+    cache = getattr(constants, "HF_HUB_CACHE", None)  # older: the name below
+    return str(cache or constants.HUGGINGFACE_HUB_CACHE)
 
 
 def build_ssl_lobe(
@@ -114,7 +115,7 @@ def build_ssl_lobe(
     >>> folder = save_random_ssl_model(getfixture("tmpdir") / "w2v")
     >>> lobe = build_ssl_lobe(folder, freeze=True)
     >>> type(lobe).__name__, lobe(torch.randn(1, 16000)).shape
-    ('Wav2Vec2', torch.Size([1, 50, 32]))
+    ('Wav2Vec2', torch.Size([1, 49, 32]))
     """
     transformers = _import_transformers()
     source = str(source)
@@ -147,8 +148,9 @@ def save_random_ssl_model(
 
     For smoke tests without downloads: the architecture of wav2vec 2.0
     (XLS-R's stable layer norm variant), HuBERT or WavLM with few and
-    narrow layers. Its convolutions stride 320 samples in all, as the real
-    models do (one frame per 20 ms at 16 kHz). Its outputs mean nothing.
+    narrow layers. Its convolutional encoder has the geometry of the real
+    models (kernels and strides of wav2vec 2.0: a 400-sample window every
+    320 samples), so it gives as many frames. Its outputs mean nothing.
 
     Arguments
     ---------
@@ -190,9 +192,9 @@ def save_random_ssl_model(
         num_hidden_layers=num_layers,
         num_attention_heads=2,
         intermediate_size=2 * hidden_size,
-        conv_dim=(hidden_size,) * 3,
-        conv_kernel=(10, 8, 4),
-        conv_stride=(5, 8, 8),
+        conv_dim=(hidden_size,) * 7,
+        conv_kernel=(10, 3, 3, 3, 3, 2, 2),
+        conv_stride=(5, 2, 2, 2, 2, 2, 2),
         num_conv_pos_embeddings=16,
         num_conv_pos_embedding_groups=2,
         feat_extract_norm="layer",
