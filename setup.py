@@ -65,8 +65,15 @@ setup(
         "pysptk>=1.0.1",
     ],
     extras_require={
-        "test": ["pytest>=7.4"],
-        "dev": ["pytest>=7.4", "ruff>=0.12", "yamllint>=1.35"],
+        # SSL front ends (SSL_AASIST): SpeechBrain's Hugging Face lobes
+        "ssl": ["transformers>=4.30"],
+        "test": ["pytest>=7.4", "transformers>=4.30"],
+        "dev": [
+            "pytest>=7.4",
+            "ruff>=0.12",
+            "yamllint>=1.35",
+            "transformers>=4.30",
+        ],
     },
     classifiers=[
         "Programming Language :: Python :: 3",
