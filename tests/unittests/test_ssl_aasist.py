@@ -251,6 +251,7 @@ def test_ssl_recipe_yamls_load_with_the_published_settings(tiny_sources, name):
                 "data_folder": "x",
                 "data_folder_2019": "y",
                 "ssl_source": tiny_sources["wav2vec2"],
+                "output_folder": str(tmp_path / "2021"),
             },
         )
     system = hparams["system"]
