@@ -223,8 +223,14 @@ def test_brain_optimiser_uses_the_parameter_groups(tiny_sources):
 
 
 @pytest.mark.parametrize("name", ["ssl_aasist", "ssl_aasist_fica"])
-def test_ssl_recipe_yamls_load_with_the_published_settings(tiny_sources, name):
-    overrides = {"data_folder": "x", "ssl_source": tiny_sources["wav2vec2"]}
+def test_ssl_recipe_yamls_load_with_the_published_settings(
+    tiny_sources, name, tmp_path
+):
+    overrides = {
+        "data_folder": "x",
+        "ssl_source": tiny_sources["wav2vec2"],
+        "output_folder": str(tmp_path / "2019"),
+    }
     path = os.path.join(REPO_ROOT, "recipes", "ASVspoof2019", "hparams")
     with open(os.path.join(path, f"{name}.yaml")) as f:
         hparams = load_hyperpyyaml(f, overrides)
