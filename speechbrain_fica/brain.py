@@ -12,6 +12,12 @@ One training step (Wang et al., ACML 2024, Eq. 6, each term switchable)::
   encoder's keys of the batch enter the bank and, after the optimiser step,
   the momentum encoder takes one EMA step.
 
+Order of a training step's input processing: the training augmentation
+(``augmentation``, e.g. RawBoost or codecs) first, then the InF masking of
+the augmented waveforms, so that ``x`` is the augmented waveform and
+``x_mask`` a band of it; the momentum encoder embeds the same augmented
+``x``. Validation and test audio is never augmented.
+
 A term with weight 0 is skipped, so the paper's ablation rows (baseline,
 +InF, +InI, +InF+InI) and Table 3's "InF without consistency" are yaml
 settings. Validation and test run the backbone alone: the FICA modules add
@@ -35,6 +41,18 @@ Hyperparameters read from the yaml (optional ones have defaults):
     then computed over both views) or in two.
 ``masked_view_in_bank`` (False)
     Also enqueue the momentum encoder's keys of the masked view.
+``augmentation`` (None)
+    Training-only waveform augmentation: a module or a list of modules
+    applied in order (see :func:`speechbrain_fica.augment.apply_augmentation`;
+    :class:`~speechbrain_fica.augment.RawBoost` and
+    :class:`~speechbrain_fica.augment.CodecAugmentation` draw per utterance
+    from the same ``(seed, epoch, id)`` keys as the band masks).
+``param_groups`` (None)
+    Keyword arguments of the backbone's ``parameter_groups`` method (e.g.
+    ``{ssl_lr: 1.0e-6, backend_lr: 1.0e-4}`` for
+    :class:`~speechbrain_fica.lobes.SSL_AASIST`): the optimiser then gets
+    these groups, each with its own learning rate (an epoch-level
+    ``lr_annealing`` sets one rate for all groups).
 ``score_type`` ("bonafide_logit")
     See :func:`~speechbrain_fica.metrics.cm_scores.cm_scores`.
 ``lr_annealing`` / ``lr_step_scheduler``
@@ -67,6 +85,8 @@ import yaml
 from speechbrain.utils.distributed import ddp_barrier, if_main_process
 from torch.nn.parallel import DistributedDataParallel as DDP
 
+from speechbrain_fica.augment.pipeline import apply_augmentation
+from speechbrain_fica.lobes.fica import unwrap_module
 from speechbrain_fica.metrics.cm_scores import cm_scores
 from speechbrain_fica.metrics.plots import plot_det, plot_score_histograms
 from speechbrain_fica.metrics.score_files import read_asv_scores_2019
@@ -309,6 +329,13 @@ class FICABrain(sb.Brain):
             logits, embedding = model(wavs, lengths)
             return {"logits": logits, "embedding": embedding}
 
+        # Augmentation first: the masked view is a band of the augmented x.
+        wavs = apply_augmentation(
+            self._hparam("augmentation", None),
+            wavs,
+            lengths,
+            keys=self._mask_keys(batch),
+        )
         out = {}
         if self._masking_on():
             masked = self.modules.masker(wavs, keys=self._mask_keys(batch))
@@ -451,14 +478,32 @@ class FICABrain(sb.Brain):
     # ------------------------------------------------------------------
     def init_optimizers(self):
         """One optimiser over the trainable parameters only (the momentum
-        encoder and the frozen quirk BatchNorms are not optimised)."""
+        encoder and the frozen quirk BatchNorms are not optimised), in the
+        backbone's parameter groups when the yaml gives ``param_groups``."""
         if self.opt_class is None:
             return super().init_optimizers()
         trainable = [p for p in self.modules.parameters() if p.requires_grad]
-        self.optimizer = self.opt_class(trainable)
+        self.optimizer = self.opt_class(self._parameter_groups(trainable))
         self.optimizers_dict = {"opt_class": self.optimizer}
         if self.checkpointer is not None:
             self.checkpointer.add_recoverable("optimizer", self.optimizer)
+
+    def _parameter_groups(self, trainable):
+        """``trainable``, or the backbone's groups (plus a group of any
+        other trainable parameters) when ``param_groups`` is set."""
+        rates = self._hparam("param_groups", None)
+        if not rates:
+            return trainable
+        model = unwrap_module(self.modules.model)
+        if not hasattr(model, "parameter_groups"):
+            raise ValueError(
+                f"param_groups is set but {type(model).__name__} has no "
+                "parameter_groups method; remove param_groups from the yaml"
+            )
+        groups = model.parameter_groups(**rates)
+        grouped = {id(p) for group in groups for p in group["params"]}
+        rest = [p for p in trainable if id(p) not in grouped]
+        return groups + ([{"name": "other", "params": rest}] if rest else [])
 
     def _wrap_distributed(self):
         """DDP on CPU too: PyTorch's SyncBatchNorm (SpeechBrain's choice)

@@ -11,5 +11,6 @@ from speechbrain_fica.lobes.frontends import MelSincFilterbank
 from speechbrain_fica.lobes.models.AASIST import AASIST
 from speechbrain_fica.lobes.models.LCNN import LCNN
 from speechbrain_fica.lobes.models.RawNet2 import RawNet2
+from speechbrain_fica.lobes.models.SSL_AASIST import SSL_AASIST
 
-__all__ = ["AASIST", "LCNN", "MelSincFilterbank", "RawNet2"]
+__all__ = ["AASIST", "LCNN", "MelSincFilterbank", "RawNet2", "SSL_AASIST"]

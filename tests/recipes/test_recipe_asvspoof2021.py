@@ -18,7 +18,6 @@ import importlib
 import json
 import math
 import os
-import shlex
 import shutil
 import subprocess
 import sys
@@ -28,7 +27,14 @@ import pandas as pd
 import pytest
 import soundfile
 from hyperpyyaml import load_hyperpyyaml
-from test_recipes import REPO_ROOT, check_files_exist, recipe_rows, row_id
+from test_recipes import (
+    REPO_ROOT,
+    check_files_exist,
+    debug_flags,
+    recipe_rows,
+    row_id,
+    yaml_overrides,
+)
 
 from speechbrain_fica.metrics.asvspoof2021.breakdowns import la_breakdown
 from speechbrain_fica.metrics.asvspoof2021.c012 import (
@@ -624,7 +630,8 @@ for run in runs:
     try:
         with open(run["args"][0]) as f:
             hparams = load_hyperpyyaml(
-                f, {"data_folder": "x", "data_folder_2019": "x"}
+                f,
+                {"data_folder": "x", "data_folder_2019": "x", **run["overrides"]},
             )
         torch.save(hparams["system"]["model"].state_dict(), run["weights"])
         runpy.run_path(run["script"], run_name="__main__")
@@ -637,13 +644,13 @@ for run in runs:
 N_BATCHES = 2
 
 
-def _row_args(row, data_2019, data_2021, output):
+def _row_args(row, data_2019, data_2021, output, request):
     """Command-line arguments of a row (as SpeechBrain's recipe tests)."""
     return [
         os.path.join(REPO_ROOT, row["Hparam_file"]),
         "--device=cpu",
         "--noprogressbar",
-        *shlex.split(row["test_debug_flags"]),
+        *debug_flags(row, request),
         f"--data_folder_2019={data_2019}",
         f"--data_folder={data_2021}",
         f"--output_folder={output}",
@@ -656,7 +663,7 @@ def _tail(path):
 
 
 @pytest.fixture(scope="module")
-def recipe_runs(tiny_la2019, tiny_asvspoof2021, tmp_path_factory):
+def recipe_runs(tiny_la2019, tiny_asvspoof2021, tmp_path_factory, request):
     """Runs every row of ASVspoof2021.csv; returns ``{row id: (output
     folder, error text or None)}``."""
     base = tmp_path_factory.mktemp("asvspoof2021_runs")
@@ -671,7 +678,9 @@ def recipe_runs(tiny_la2019, tiny_asvspoof2021, tmp_path_factory):
         for row in recipe_rows("ASVspoof2021"):
             name = row_id(row)
             outputs[name] = str(base / name)
-            args = _row_args(row, tiny_la2019, tiny_asvspoof2021, outputs[name])
+            args = _row_args(
+                row, tiny_la2019, tiny_asvspoof2021, outputs[name], request
+            )
             if "--test_only" in row["test_debug_flags"]:
                 weights = str(base / f"{name}_weights.pt")
                 args.append(f"--pretrained_model={weights}")
@@ -682,6 +691,7 @@ def recipe_runs(tiny_la2019, tiny_asvspoof2021, tmp_path_factory):
                         "script": script,
                         "args": args,
                         "weights": weights,
+                        "overrides": yaml_overrides(args),
                     }
                 )
                 continue

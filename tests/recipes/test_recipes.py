@@ -39,7 +39,33 @@ def row_id(row):
     return os.path.splitext(os.path.basename(row["Hparam_file"]))[0]
 
 
-def run_recipe(row, args, device="cpu", timeout=900):
+TINY_SSL = "{tiny_ssl}"
+
+
+def debug_flags(row, request=None):
+    """The row's ``test_debug_flags`` as arguments. ``{tiny_ssl}`` stands
+    for the folder of a tiny random SSL model (the ``tiny_ssl_source``
+    fixture, got from ``request``), so that no SSL model is downloaded."""
+    flags = row["test_debug_flags"]
+    if TINY_SSL in flags:
+        flags = flags.replace(
+            TINY_SSL, request.getfixturevalue("tiny_ssl_source")
+        )
+    return shlex.split(flags)
+
+
+def yaml_overrides(flags):
+    """The ``--ssl_source`` of the flags as yaml overrides (loading an SSL
+    recipe yaml builds its model)."""
+    prefix = "--ssl_source="
+    overrides = {}
+    for flag in flags:
+        if flag.startswith(prefix):
+            overrides["ssl_source"] = flag[len(prefix) :]
+    return overrides
+
+
+def run_recipe(row, args, device="cpu", timeout=900, request=None):
     """Runs a recipe row (plus ``args``) on ``device`` from the repository
     root."""
     script = os.path.join(REPO_ROOT, row["Script_file"])
@@ -49,7 +75,7 @@ def run_recipe(row, args, device="cpu", timeout=900):
         os.path.join(REPO_ROOT, row["Hparam_file"]),
         f"--device={device}",
         "--noprogressbar",
-        *shlex.split(row["test_debug_flags"]),
+        *debug_flags(row, request),
         *args,
     ]
     env = dict(os.environ)
@@ -77,19 +103,22 @@ def check_files_exist(row, output_folder):
         assert os.path.isfile(path), f"missing output {path}"
 
 
-def is_fica(hparams_file):
+def is_fica(hparams_file, overrides=None):
     with open(hparams_file) as f:
-        hparams = load_hyperpyyaml(f, {"data_folder": "unused"})
+        hparams = load_hyperpyyaml(
+            f, {"data_folder": "unused", **(overrides or {})}
+        )
     return hparams.get("lambda_inf", 0) > 0 or hparams.get("lambda_ini", 0) > 0
 
 
 @pytest.mark.parametrize("row", recipe_rows("ASVspoof2019"), ids=row_id)
-def test_asvspoof2019_recipe(row, tiny_la2019, tmp_path, device):
+def test_asvspoof2019_recipe(row, tiny_la2019, tmp_path, device, request):
     output = str(tmp_path / "out")
     run_recipe(
         row,
         [f"--data_folder={tiny_la2019}", f"--output_folder={output}"],
         device=device,
+        request=request,
     )
     check_files_exist(row, output)
 
@@ -127,7 +156,10 @@ def test_asvspoof2019_recipe(row, tiny_la2019, tmp_path, device):
     checkpoints = glob.glob(os.path.join(output, "save", "CKPT+*"))
     assert checkpoints
     saved = set(os.listdir(checkpoints[0]))
-    fica = is_fica(os.path.join(REPO_ROOT, row["Hparam_file"]))
+    fica = is_fica(
+        os.path.join(REPO_ROOT, row["Hparam_file"]),
+        yaml_overrides(debug_flags(row, request)),
+    )
     assert ("train ini:" in train_log) == fica
     assert ("train inf:" in train_log) == fica
     assert {"momentum_encoder.ckpt", "memory_bank.ckpt"} <= saved or not fica

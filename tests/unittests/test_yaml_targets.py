@@ -19,8 +19,9 @@ import types
 
 import pytest
 
+from speechbrain_fica.augment import CodecAugmentation, RawBoost
 from speechbrain_fica.inference.model_folder import constructor_node, dump_yaml
-from speechbrain_fica.lobes import AASIST, LCNN, RawNet2
+from speechbrain_fica.lobes import AASIST, LCNN, SSL_AASIST, RawNet2
 from speechbrain_fica.lobes.fica import BandPassMasker
 from speechbrain_fica.utils.hparams import is_module_name
 
@@ -70,7 +71,18 @@ def test_a_module_name_is_refused():
     check_target("speechbrain_fica.lobes.models.AASIST.AASIST", "example")
 
 
-@pytest.mark.parametrize("cls", [AASIST, LCNN, RawNet2, BandPassMasker])
+@pytest.mark.parametrize(
+    "cls",
+    [
+        AASIST,
+        LCNN,
+        RawNet2,
+        SSL_AASIST,
+        BandPassMasker,
+        RawBoost,
+        CodecAugmentation,
+    ],
+)
 def test_exported_model_yaml_names_the_class(cls):
     text = dump_yaml({"model": constructor_node(cls, {})})
     (target,) = TAG.findall(text)

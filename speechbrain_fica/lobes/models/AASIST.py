@@ -289,7 +289,8 @@ class ResidualBlock2d(nn.Module):
 
     ``conv1 (2x3) -> BN -> SELU -> conv2 (2x3)``, plus the identity (through
     a 1x3 convolution when the channel count changes), then max-pooling over
-    time by 3.
+    time by 3 (unless ``pool_time`` is False, as in the encoder of
+    SSL-AASIST, which keeps the frame rate of its SSL features).
 
     The official blocks other than the first also hold a ``bn1`` whose
     output the forward pass discards (``conv1`` reads the raw input). It has
@@ -304,15 +305,21 @@ class ResidualBlock2d(nn.Module):
         Output channels.
     first : bool
         True for the first block of the encoder (no ``bn1``).
+    pool_time : bool
+        Max-pool over time by 3 at the end of the block.
 
     Example
     -------
     >>> block = ResidualBlock2d(32, 64)
     >>> block(torch.randn(2, 32, 23, 90)).shape
     torch.Size([2, 64, 23, 30])
+    >>> ResidualBlock2d(32, 64, pool_time=False)(
+    ...     torch.randn(2, 32, 23, 90)
+    ... ).shape
+    torch.Size([2, 64, 23, 90])
     """
 
-    def __init__(self, in_channels, out_channels, first=False):
+    def __init__(self, in_channels, out_channels, first=False, pool_time=True):
         super().__init__()
         if not first:
             self.bn1 = nn.BatchNorm2d(in_channels).requires_grad_(False)
@@ -327,11 +334,12 @@ class ResidualBlock2d(nn.Module):
             self.conv_downsample = nn.Conv2d(
                 in_channels, out_channels, kernel_size=(1, 3), padding=(0, 1)
             )
-        self.pool = nn.MaxPool2d((1, 3))
+        self.pool = nn.MaxPool2d((1, 3)) if pool_time else nn.Identity()
 
     def forward(self, x, fast=False):
-        """``[B, C_in, F, T] -> [B, C_out, F, T // 3]``; ``fast`` selects
-        the channels-last, in-place computation of the same function."""
+        """``[B, C_in, F, T] -> [B, C_out, F, T // 3]`` (``T`` without time
+        pooling); ``fast`` selects the channels-last, in-place computation
+        of the same function."""
         if not fast:
             out = self.conv2(F.selu(self.bn2(self.conv1(x))))
             if hasattr(self, "conv_downsample"):
