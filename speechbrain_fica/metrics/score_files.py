@@ -1,7 +1,8 @@
 """Readers of the score and key files that ASVspoof scoring needs.
 
 * ASVspoof 2019 ASV score files (``SOURCE KEY SCORE``):
-  :func:`read_asv_scores_2019`.
+  :func:`read_asv_scores_2019`; the 2019 recipe's CM score files
+  (``UTT ATTACK KEY SCORE``): :func:`read_cm_scores_2019`.
 * ASVspoof 2021 CM keys (``trial_metadata.txt``), submission score files
   (``trial score``), and the LA ASV key with its scores:
   :func:`read_cm_key`, :func:`read_score_file`,
@@ -108,6 +109,65 @@ def read_asv_scores_2019(path):
         spoof_attacks=np.asarray(spoof_attacks, dtype=str),
         source=str(path),
     )
+
+
+_CM_KEYS = ("bonafide", "spoof")
+
+
+def read_cm_scores_2019(path):
+    """Reads a 2019 CM score file as the recipe writes it.
+
+    Each line is ``UTT ATTACK KEY SCORE`` (``scores_eval.txt`` of the
+    ASVspoof 2019 recipe: ``KEY`` = ``bonafide`` or ``spoof``, ``ATTACK``
+    = ``-`` for bona fide trials, higher scores = more bona fide).
+
+    Arguments
+    ---------
+    path : str
+        The score file (plain text or ``.gz``).
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns ``trial``, ``attack``, ``key`` (str) and ``score``
+        (float64), in file order.
+
+    Raises
+    ------
+    ValueError
+        A line without four columns, an unknown key, a score that is not
+        a number, or a trial listed twice; naming the file.
+
+    Example
+    -------
+    >>> path = getfixture("tmpdir").join("scores_eval.txt")
+    >>> _ = path.write("LA_E_1 - bonafide 1.5\\nLA_E_2 A07 spoof -0.25\\n")
+    >>> read_cm_scores_2019(str(path)).values.tolist()
+    [['LA_E_1', '-', 'bonafide', 1.5], ['LA_E_2', 'A07', 'spoof', -0.25]]
+    """
+    trials, attacks, keys, texts = read_columns(path, 4, "utt attack key score")
+    table = pd.DataFrame(
+        {
+            "trial": trials,
+            "attack": attacks,
+            "key": keys,
+            "score": _parse_scores(texts, path, 3),
+        }
+    )
+    bad_keys = sorted(set(table["key"]) - set(_CM_KEYS))
+    if bad_keys:
+        line = int(np.flatnonzero(~table["key"].isin(_CM_KEYS))[0]) + 1
+        raise ValueError(
+            f"{path}: unknown key(s) {_name_some(bad_keys)} (expected "
+            f"bonafide or spoof), first at data line {line}"
+        )
+    duplicated = table["trial"][table["trial"].duplicated()]
+    if len(duplicated):
+        raise ValueError(
+            f"{path}: {len(duplicated)} trial(s) listed twice: "
+            f"{_name_some(duplicated.unique())}"
+        )
+    return table
 
 
 # ---------------------------------------------------------------------------

@@ -26,7 +26,10 @@ from speechbrain_fica.metrics.det import (
     det_points,
     validate_cm_scores,
 )
-from speechbrain_fica.metrics.score_files import read_asv_scores_2019
+from speechbrain_fica.metrics.score_files import (
+    read_asv_scores_2019,
+    read_cm_scores_2019,
+)
 from speechbrain_fica.metrics.stats import SpoofMetricStats, per_attack_metrics
 from speechbrain_fica.metrics.tdcf import (
     COST_MODEL_2019,
@@ -646,3 +649,29 @@ def test_stats_duplicate_ids_and_degenerate_sets():
         assert np.isnan(only_bonafide.summarize("EER"))
     with pytest.raises(ValueError, match="tdcf must be"):
         SpoofMetricStats(tdcf="2020")
+
+
+def test_read_cm_scores_2019_round_trip_and_errors(tmp_path):
+    stats = SpoofMetricStats()
+    stats.append(
+        ["LA_E_2", "LA_E_1", "LA_E_3"],
+        [0.1 + 0.2, -1.5, 1e-9],
+        [1, 0, 0],
+        ["-", "A07", "A19"],
+    )
+    path = tmp_path / "scores_eval.txt"
+    stats.write_scores(str(path), fmt="2019")
+    table = read_cm_scores_2019(str(path))
+    assert table["trial"].tolist() == ["LA_E_2", "LA_E_1", "LA_E_3"]
+    assert table["attack"].tolist() == ["-", "A07", "A19"]
+    assert table["key"].tolist() == ["bonafide", "spoof", "spoof"]
+    assert table["score"].tolist() == [0.1 + 0.2, -1.5, 1e-9]  # exact
+    for text, message in (
+        ("u1 - bonafide 1.0\nu2 A07 spoof\n", "line 2: expected 4 columns"),
+        ("u1 - bonafide 1.0\nu2 A07 spoof x\n", "line 2: score 'x'"),
+        ("u1 - bonafide 1.0\nu2 A07 fake 0.5\n", "unknown key.*'fake'"),
+        ("u1 - bonafide 1.0\nu1 A07 spoof 0.5\n", "listed twice: 'u1'"),
+    ):
+        path.write_text(text)
+        with pytest.raises(ValueError, match=message):
+            read_cm_scores_2019(str(path))

@@ -33,7 +33,6 @@ def _load(name):
 
 
 prepare = _load("asvspoof2019_prepare")
-aggregate = _load("aggregate_seeds")
 
 
 def _speech(seconds=0.5, rate=16000, channels=1, seed=0):
@@ -185,21 +184,3 @@ def test_real_protocols_parse_with_official_counts(shared_dir):
         assert (counts["bonafide"], counts["spoof"]) == (bonafide, spoof)
         assert table["speaker"].nunique() == speakers
         assert set(table.loc[table.key == "bonafide", "attack"]) == {"-"}
-
-
-def test_aggregate_seeds_mean_and_std(tmp_path):
-    folders = []
-    for seed, (eer, tdcf) in zip(
-        (1, 100, 1000), ((1.0, 0.03), (2.0, 0.05), (3.0, 0.04))
-    ):
-        folder = tmp_path / str(seed) / "eval"
-        folder.mkdir(parents=True)
-        (folder / "summary_eval.json").write_text(
-            f'{{"EER": {eer}, "min_tDCF": {tdcf}}}'
-        )
-        folders.append(str(tmp_path / str(seed)))
-    row = aggregate.format_row(aggregate.read_summaries(folders))
-    assert "EER 1.0000, 2.0000, 3.0000 -> 2.0000 +- 1.0000" in row
-    assert "min_tDCF 0.0300, 0.0500, 0.0400 -> 0.0400 +- 0.0100" in row
-    with pytest.raises(FileNotFoundError, match="no test summary"):
-        aggregate.read_summaries([str(tmp_path / "missing")])
