@@ -1,9 +1,8 @@
 """Shared pytest fixtures for speechbrain-fica.
 
-The reference material (official checkpoints, real ASVspoof metadata and
-audio) lives in a shared folder beside the repository. Its location is
-``$FICA_SHARED_DIR`` or ``../shared``. Tests that need it skip when it is
-absent, except under CI (``$CI`` set), where its absence is an error.
+Everything the tests read is in the repository: ``tests/samples`` (see its
+README) and the package's own data. Fixtures of tiny corpora are in
+``tests/conftest.py``, helpers in ``tests/utils``.
 """
 
 import os
@@ -29,26 +28,6 @@ def device(request):
         torch.backends.cuda.matmul.allow_tf32 = False
         torch.backends.cudnn.allow_tf32 = False
     return name
-
-
-def _shared_dir():
-    default = os.path.join(REPO_ROOT, os.pardir, "shared")
-    return os.path.abspath(os.environ.get("FICA_SHARED_DIR", default))
-
-
-@pytest.fixture(scope="session")
-def shared_dir():
-    """Path of the shared reference folder; skips (or fails under CI)."""
-    path = _shared_dir()
-    if not os.path.isdir(path):
-        message = (
-            f"shared reference folder not found at {path}; "
-            "set FICA_SHARED_DIR to run this test"
-        )
-        if os.environ.get("CI"):
-            pytest.fail(message)
-        pytest.skip(message)
-    return path
 
 
 @pytest.fixture(scope="session")

@@ -74,7 +74,6 @@ Authors
  * speechbrain-fica contributors 2026
 """
 
-import json
 import logging
 import os
 
@@ -88,10 +87,9 @@ from torch.nn.parallel import DistributedDataParallel as DDP
 from speechbrain_fica.augment.pipeline import apply_augmentation
 from speechbrain_fica.lobes.fica import unwrap_module
 from speechbrain_fica.metrics.cm_scores import cm_scores
-from speechbrain_fica.metrics.plots import plot_det, plot_score_histograms
+from speechbrain_fica.metrics.report import write_test_outputs
 from speechbrain_fica.metrics.score_files import read_asv_scores_2019
 from speechbrain_fica.metrics.stats import SpoofMetricStats
-from speechbrain_fica.metrics.tables import write_tables
 from speechbrain_fica.nnet.losses import (
     instance_correlation_loss,
     js_consistency_loss,
@@ -156,11 +154,12 @@ class FICABrain(sb.Brain):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        weights = self.loss_weights()
+        # Read once: the one answer to "is this term on?" for the run.
+        self.weights = weights = self.loss_weights()
         needed = []
-        if weights["ce_masked"] > 0 or weights["inf"] > 0:
+        if self.masking_on:
             needed.append("masker")
-        if weights["ini"] > 0:
+        if self.ini_on:
             needed += ["momentum_encoder", "memory_bank"]
         missing = [name for name in needed if name not in self.modules]
         if missing:
@@ -223,9 +222,11 @@ class FICABrain(sb.Brain):
         """:meth:`fit` over the yaml's ``epoch_counter``, with the yaml's
         loader options (nothing to do in a ``--test_only`` run).
 
-        ``sorting`` (``random`` or ``none``) sets whether the training
-        loader shuffles: in one process through its ``shuffle`` option,
-        under DDP through SpeechBrain, which reads ``sorting`` itself.
+        ``sorting`` (``random`` or ``none``) alone sets whether the
+        training loader shuffles: in one process through its ``shuffle``
+        option, under DDP through SpeechBrain, which reads ``sorting``
+        itself. A ``shuffle`` in ``train_dataloader_opts`` could contradict
+        it and is refused.
 
         Arguments
         ---------
@@ -237,7 +238,13 @@ class FICABrain(sb.Brain):
         sorting = self.hparams.sorting
         if sorting not in SORTINGS:
             raise ValueError(f"sorting must be random or none: {sorting}")
-        train_opts = self.hparams.train_dataloader_opts
+        train_opts = dict(self.hparams.train_dataloader_opts)
+        if "shuffle" in train_opts:
+            raise ValueError(
+                "train_dataloader_opts sets 'shuffle'; whether training "
+                "shuffles is set by 'sorting' (random | none) alone: remove "
+                "'shuffle' from train_dataloader_opts"
+            )
         train_opts["shuffle"] = sorting == "random"
         self.fit(
             self.hparams.epoch_counter,
@@ -281,11 +288,23 @@ class FICABrain(sb.Brain):
             dist.barrier()
             dist.destroy_process_group()
 
+    @property
+    def masking_on(self):
+        """Whether the InF masked view is computed (its CE or JS term is
+        on)."""
+        return self.weights["ce_masked"] > 0 or self.weights["inf"] > 0
+
+    @property
+    def ini_on(self):
+        """Whether the InI term (momentum encoder, memory bank) is on."""
+        return self.weights["ini"] > 0
+
     def _hparam(self, name, default):
         return getattr(self.hparams, name, default)
 
     def loss_weights(self):
-        """The weight of each loss term (0 = term off).
+        """The weight of each loss term (0 = term off), read from the yaml
+        (the Brain stores them once as ``self.weights``).
 
         Returns
         -------
@@ -298,10 +317,6 @@ class FICABrain(sb.Brain):
             "inf": float(self._hparam("lambda_inf", 0.0)),
             "ini": float(self._hparam("lambda_ini", 0.0)),
         }
-
-    def _masking_on(self):
-        weights = self.loss_weights()
-        return weights["ce_masked"] > 0 or weights["inf"] > 0
 
     # ------------------------------------------------------------------
     # Forward and losses
@@ -337,7 +352,7 @@ class FICABrain(sb.Brain):
             keys=self._mask_keys(batch),
         )
         out = {}
-        if self._masking_on():
+        if self.masking_on:
             masked = self.modules.masker(wavs, keys=self._mask_keys(batch))
             if self._hparam("joint_forward", True):
                 logits, embedding = model(
@@ -354,7 +369,7 @@ class FICABrain(sb.Brain):
             logits, embedding = model(wavs, lengths)
         out.update(logits=logits, embedding=embedding)
 
-        if self.loss_weights()["ini"] > 0:
+        if self.ini_on:
             key_wavs, key_lengths = wavs, lengths
             if masked is not None and self._hparam(
                 "masked_view_in_bank", False
@@ -402,15 +417,15 @@ class FICABrain(sb.Brain):
             )
             return classification_loss(logits.float(), targets)
 
-        weights = self.loss_weights()
+        weights = self.weights
         terms = {"ce_clean": classification_loss(logits.float(), targets)}
-        if "masked_logits" in predictions:
+        if self.masking_on:
             masked_logits = predictions["masked_logits"].float()
             if weights["ce_masked"] > 0:
                 terms["ce_masked"] = classification_loss(masked_logits, targets)
             if weights["inf"] > 0:
                 terms["inf"] = js_consistency_loss(logits, masked_logits)
-        if "keys" in predictions:
+        if self.ini_on:
             bank_keys, bank_labels = self.modules.memory_bank.contents()
             terms["ini"] = instance_correlation_loss(
                 predictions["embedding"], targets, bank_keys, bank_labels
@@ -467,7 +482,7 @@ class FICABrain(sb.Brain):
             return
         if bank_items is not None:
             self.modules.memory_bank.enqueue(*bank_items)
-        if should_step and self.loss_weights()["ini"] > 0:
+        if should_step and self.ini_on:
             self.modules.momentum_encoder.update(self.modules.model)
         scheduler = self._hparam("lr_step_scheduler", None)
         if should_step and scheduler is not None:
@@ -525,7 +540,7 @@ class FICABrain(sb.Brain):
         """Starts the momentum encoder from the model's (possibly
         pretrained) weights unless a checkpoint restored it."""
         super().on_fit_start()
-        if self.loss_weights()["ini"] > 0:
+        if self.ini_on:
             encoder = self.modules.momentum_encoder
             if int(encoder.num_updates) == 0:
                 encoder.copy_from(self.modules.model)
@@ -647,7 +662,7 @@ class FICABrain(sb.Brain):
                 if name in self.term_sums:
                     mean = self.term_sums[name] / max(self.term_count, 1)
                     self.train_stats[name] = _mean_over_ranks(mean)
-            if "memory_bank" in self.modules:
+            if self.ini_on:
                 counts = self.modules.memory_bank.class_counts()
                 self.train_stats["bank_bonafide"] = counts.get(1, 0)
                 self.train_stats["bank_spoof"] = counts.get(0, 0)
@@ -689,7 +704,9 @@ class FICABrain(sb.Brain):
             ddp_barrier()
 
     def write_test_outputs(self, stats):
-        """Writes the score file, summary, per-attack table and plots.
+        """Writes the score file, summary, per-attack table and plots of
+        the current test set (see
+        :func:`speechbrain_fica.metrics.report.write_test_outputs`).
 
         Arguments
         ---------
@@ -702,35 +719,11 @@ class FICABrain(sb.Brain):
             The folder the outputs were written to.
         """
         folder = os.path.join(self.hparams.output_folder, self.test_name)
-        os.makedirs(folder, exist_ok=True)
-        name = self.test_name
-        score_format = str(self._hparam("score_format", "2019"))
-        scores_path = os.path.join(folder, f"scores_{name}.txt")
-        self.metrics.write_scores(scores_path, fmt=score_format)
-        summary = {"set": name, "scores": scores_path, **stats}
-        scores, labels, attacks = self.metrics.arrays()
-        if stats.get("EER") == stats.get("EER"):  # computable (not NaN)
-            if attacks is not None:
-                table = self.metrics.per_attack()
-                write_tables({"per_attack": table}, folder, prefix=name)
-                records = table.reset_index().to_dict(orient="records")
-                summary["per_attack"] = records
-            bonafide, spoof = scores[labels == 1], scores[labels == 0]
-            plot_det(
-                {name: (bonafide, spoof)},
-                os.path.join(folder, f"det_{name}.png"),
-                title=f"DET: {name}",
-            )
-            plot_score_histograms(
-                scores,
-                labels,
-                os.path.join(folder, f"hist_{name}.png"),
-                attacks=attacks,
-                title=f"Scores: {name}",
-            )
-        with open(
-            os.path.join(folder, f"summary_{name}.json"), "w", encoding="utf-8"
-        ) as f:
-            json.dump(summary, f, indent=1, default=float)
-        logger.info("test outputs for %s written to %s", name, folder)
-        return folder
+        write_test_outputs(
+            self.metrics,
+            stats,
+            folder,
+            self.test_name,
+            score_format=str(self._hparam("score_format", "2019")),
+        )
+        return os.path.abspath(folder)

@@ -11,7 +11,6 @@ Authors
 """
 
 import copy
-import glob
 import os
 
 import pytest
@@ -29,20 +28,17 @@ from speechbrain_fica.lobes.fica import (
     MemoryBank,
     MomentumEncoder,
 )
+from tests.utils.samples import fsdd_clips
 
 SPOOF_METHODS = ["a_world_resynth", "c_griffinlim", "h_sptk_mlsa", "d_espeak"]
 
 
-def speech_batch(shared_dir, n_per_class, n_samples):
+def speech_batch(n_per_class, n_samples):
     """Real bona fide clips and offline spoofs, tiled to ``n_samples``."""
-    base = os.path.join(
-        shared_dir, "corpora", "generated-fsdd20-recipe", "matched"
-    )
-    bonafide = sorted(glob.glob(os.path.join(base, "bonafide", "*.wav")))
+    bonafide = fsdd_clips("bonafide")
     spoof = []
     for i in range(n_per_class):
-        method = SPOOF_METHODS[i % len(SPOOF_METHODS)]
-        spoof.append(sorted(glob.glob(os.path.join(base, method, "*.wav")))[i])
+        spoof.append(fsdd_clips(SPOOF_METHODS[i % len(SPOOF_METHODS)])[i])
     items = []
     for target, files in ((1, bonafide[:n_per_class]), (0, spoof)):
         for path in files:
@@ -102,6 +98,7 @@ def set_weights(brain, **weights):
     for key, value in weights.items():
         previous[key] = getattr(brain.hparams, key, 1.0)
         setattr(brain.hparams, key, value)
+    brain.weights = brain.loss_weights()
     return previous
 
 
@@ -128,8 +125,8 @@ def term_loss(brain, batch, term, seed=7):
     return loss
 
 
-def test_term_loss_isolates_one_term(shared_dir):
-    batch = speech_batch(shared_dir, 2, 8000)
+def test_term_loss_isolates_one_term():
+    batch = speech_batch(2, 8000)
     brain = make_brain(LCNN(stacking="channels"), 1e-3)
     brain.fit_batch(batch)  # fills the bank
     for term in TERM_WEIGHTS:
@@ -161,10 +158,10 @@ def descent_step_reduces(brain, batch, term, steps=(2e-3, 5e-4, 1.25e-4)):
 
 
 @pytest.mark.parametrize("name", list(BACKBONES))
-def test_fica_steps_on_real_speech(shared_dir, name, device):
+def test_fica_steps_on_real_speech(name, device):
     torch.manual_seed(0)
     build, n_per_class, n_samples, lr = BACKBONES[name]
-    batch = speech_batch(shared_dir, n_per_class, n_samples)
+    batch = speech_batch(n_per_class, n_samples)
     brain = make_brain(build(), lr, device)
 
     # A short warm-up on the classification loss makes the predictions
@@ -211,12 +208,12 @@ def test_fica_steps_on_real_speech(shared_dir, name, device):
         assert 0 < after < before, (term, before, after)
 
 
-def test_non_finite_loss_is_skipped_and_logged(shared_dir, caplog):
+def test_non_finite_loss_is_skipped_and_logged(caplog):
     """A batch whose loss is NaN (here: a NaN waveform) leaves the weights,
     the memory bank and the momentum encoder untouched, is logged and
     counted; SpeechBrain stops after ``nonfinite_patience`` such batches."""
     torch.manual_seed(0)
-    batch = speech_batch(shared_dir, 2, 8000)
+    batch = speech_batch(2, 8000)
     model = LCNN(stacking="channels")
     brain = make_brain(model, 1e-3)
     brain.skip_nonfinite_grads = True

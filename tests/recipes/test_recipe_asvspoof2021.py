@@ -27,14 +27,6 @@ import pandas as pd
 import pytest
 import soundfile
 from hyperpyyaml import load_hyperpyyaml
-from test_recipes import (
-    REPO_ROOT,
-    check_files_exist,
-    debug_flags,
-    recipe_rows,
-    row_id,
-    yaml_overrides,
-)
 
 from speechbrain_fica.metrics.asvspoof2021.breakdowns import la_breakdown
 from speechbrain_fica.metrics.asvspoof2021.c012 import (
@@ -61,6 +53,16 @@ from speechbrain_fica.metrics.score_files import (
 )
 from speechbrain_fica.utils.checkpoints import check_weights_to_score
 from speechbrain_fica.utils.hparams import route_overrides
+from speechbrain_fica.utils.text_files import open_text
+from tests.utils.recipes import (
+    REPO_ROOT,
+    check_files_exist,
+    debug_flags,
+    recipe_rows,
+    row_id,
+    yaml_overrides,
+)
+from tests.utils.samples import asv_scores_path, synthetic_scores_path
 
 RECIPE = os.path.join(REPO_ROOT, "recipes", "ASVspoof2021")
 TOL = 1e-12
@@ -276,13 +278,12 @@ def _write(path, lines):
 
 
 @pytest.fixture(scope="module")
-def reference_files(shared_dir, tmp_path_factory):
+def reference_files(tmp_path_factory):
     """2021-format keys, a 2-column score file and LA ASV information built
     from the synthetic CM scores and the 2019 LA eval ASV scores."""
     folder = tmp_path_factory.mktemp("reference_2021")
-    path = os.path.join(shared_dir, "reference", "synthetic_cm_scores.txt")
     la, df, scores = [], [], []
-    with open(path) as f:
+    with open_text(synthetic_scores_path()) as f:
         for trial, attack, label, score in map(str.split, f):
             la_attack = "bonafide" if label == "bonafide" else attack
             vocoder = "bonafide" if label == "bonafide" else "unknown"
@@ -292,13 +293,8 @@ def reference_files(shared_dir, tmp_path_factory):
                 f"eval {vocoder} - - - -"
             )
             scores.append(f"{trial} {score}")
-    asv_path = os.path.join(
-        shared_dir,
-        "asvspoof_meta",
-        "ASVspoof2019.LA.asv.eval.gi.trl.scores.txt",
-    )
     asv_key, asv_scores = [], []
-    with open(asv_path) as f:
+    with open_text(asv_scores_path("eval")) as f:
         for index, (source, key, score) in enumerate(map(str.split, f)):
             trial = f"LA_E_{index:07d}-none"
             asv_key.append(f"LA_0001 {trial} none - {source} {key} notrim eval")

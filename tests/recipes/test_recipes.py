@@ -9,106 +9,31 @@ Authors
  * speechbrain-fica contributors 2026
 """
 
-import csv
 import glob
 import json
 import math
 import os
-import re
-import shlex
-import subprocess
-import sys
 
 import pytest
 import torch
 from hyperpyyaml import load_hyperpyyaml
 
 from speechbrain_fica.dataio.protocols import read_protocol_2019
-
-REPO_ROOT = os.path.dirname(os.path.dirname(os.path.dirname(__file__)))
-CSV_FOLDER = os.path.dirname(os.path.abspath(__file__))
-
-
-def recipe_rows(dataset):
-    """The rows of ``tests/recipes/<dataset>.csv``."""
-    with open(os.path.join(CSV_FOLDER, f"{dataset}.csv"), newline="") as f:
-        return list(csv.DictReader(f))
-
-
-def row_id(row):
-    return os.path.splitext(os.path.basename(row["Hparam_file"]))[0]
-
-
-TINY_SSL = "{tiny_ssl}"
-
-
-def debug_flags(row, request=None):
-    """The row's ``test_debug_flags`` as arguments. ``{tiny_ssl}`` stands
-    for the folder of a tiny random SSL model (the ``tiny_ssl_source``
-    fixture, got from ``request``), so that no SSL model is downloaded."""
-    flags = row["test_debug_flags"]
-    if TINY_SSL in flags:
-        flags = flags.replace(
-            TINY_SSL, request.getfixturevalue("tiny_ssl_source")
-        )
-    return shlex.split(flags)
-
-
-def yaml_overrides(flags):
-    """The ``--ssl_source`` of the flags as yaml overrides (loading an SSL
-    recipe yaml builds its model)."""
-    prefix = "--ssl_source="
-    overrides = {}
-    for flag in flags:
-        if flag.startswith(prefix):
-            overrides["ssl_source"] = flag[len(prefix) :]
-    return overrides
-
-
-def run_recipe(row, args, device="cpu", timeout=900, request=None):
-    """Runs a recipe row (plus ``args``) on ``device`` from the repository
-    root."""
-    script = os.path.join(REPO_ROOT, row["Script_file"])
-    command = [
-        sys.executable,
-        script,
-        os.path.join(REPO_ROOT, row["Hparam_file"]),
-        f"--device={device}",
-        "--noprogressbar",
-        *debug_flags(row, request),
-        *args,
-    ]
-    env = dict(os.environ)
-    env["PYTHONPATH"] = os.pathsep.join(
-        [os.path.dirname(script), env.get("PYTHONPATH", "")]
-    )
-    result = subprocess.run(
-        command,
-        cwd=REPO_ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=timeout,
-    )
-    assert result.returncode == 0, (
-        f"{' '.join(command)}\n--- stderr ---\n{result.stderr[-4000:]}"
-    )
-    return result
-
-
-def check_files_exist(row, output_folder):
-    match = re.search(r"file_exists=\[(.*?)\]", row["test_debug_checks"])
-    for name in match.group(1).split(","):
-        path = os.path.join(output_folder, name.strip())
-        assert os.path.isfile(path), f"missing output {path}"
-
-
-def is_fica(hparams_file, overrides=None):
-    with open(hparams_file) as f:
-        hparams = load_hyperpyyaml(
-            f, {"data_folder": "unused", **(overrides or {})}
-        )
-    return hparams.get("lambda_inf", 0) > 0 or hparams.get("lambda_ini", 0) > 0
+from tests.utils.recipes import (
+    REPO_ROOT,
+    check_files_exist,
+    debug_flags,
+    is_fica,
+    recipe_rows,
+    row_id,
+    run_recipe,
+    yaml_overrides,
+)
+from tests.utils.samples import (
+    official_weights,
+    protocol_path,
+    real_asvspoof_files,
+)
 
 
 @pytest.mark.parametrize("row", recipe_rows("ASVspoof2019"), ids=row_id)
@@ -174,19 +99,17 @@ def test_asvspoof2019_recipe(row, tiny_la2019, tmp_path, device, request):
     assert set(state) == set(hparams["model"].state_dict())
 
 
-def test_official_aasist_scores_real_asvspoof_files(shared_dir, tmp_path):
+def test_official_aasist_scores_real_asvspoof_files(tmp_path):
     """--test_only with the official checkpoint ranks the 4 real ASVspoof
     2019 LA files as the (4-column) protocols label them."""
-    samples = os.path.join(shared_dir, "corpora", "asvspoof2019-la-samples")
-    protocols = os.path.join(samples, "ASVspoof2019_LA_cm_protocols_eurecom")
     labels = {}
-    for name in os.listdir(protocols):
-        table = read_protocol_2019(os.path.join(protocols, name))
+    for split in ("train", "dev", "eval"):
+        table = read_protocol_2019(protocol_path(split))
         labels.update(
             {u: (a, k) for u, a, k in table[["utt", "attack", "key"]].values}
         )
     la = tmp_path / "LA"
-    files = sorted(glob.glob(os.path.join(samples, "*.flac")))
+    files, _ = real_asvspoof_files()
     lines = []
     for path in files:
         utt = os.path.basename(path)[: -len(".flac")]
@@ -212,7 +135,7 @@ def test_official_aasist_scores_real_asvspoof_files(shared_dir, tmp_path):
         "test_debug_flags": "--num_workers=0 --batch_size=4",
     }
     output = tmp_path / "out"
-    weights = os.path.join(shared_dir, "reference", "weights", "AASIST.pth")
+    weights = official_weights("AASIST")
     run_recipe(
         row,
         [

@@ -9,20 +9,18 @@ Authors
  * speechbrain-fica contributors 2026
 """
 
-import json
-import os
-
 import pytest
 import torch
 
 from speechbrain_fica.lobes import AASIST
+from tests.utils.samples import expected_outputs, official_weights
 
 NAMES = ["AASIST", "AASIST-L"]
 
 
-def official_state(shared_dir, name):
+def official_state(name):
     """The official checkpoint's state_dict (CPU)."""
-    path = os.path.join(shared_dir, "reference", "weights", f"{name}.pth")
+    path = official_weights(name)
     return torch.load(path, map_location="cpu", weights_only=True)
 
 
@@ -46,13 +44,11 @@ def waveforms(n_samples, batch=2, seed=1, dtype=torch.float32, device="cpu"):
 
 @pytest.mark.parametrize("name", NAMES)
 def test_fast_path_gives_the_reference_logits(
-    shared_dir, reference_waveforms, name, device
+    reference_waveforms, name, device
 ):
-    path = os.path.join(shared_dir, "reference", "expected_outputs.json")
-    with open(path) as f:
-        reference = json.load(f)["aasist_pretrained_reference_logits"][name]
+    reference = expected_outputs()["aasist_pretrained_reference_logits"][name]
     model = AASIST.from_name(name, implementation="fast")
-    model.load_state_dict(official_state(shared_dir, name), strict=True)
+    model.load_state_dict(official_state(name), strict=True)
     with torch.no_grad():
         logits, embedding = model.to(device).eval()(
             reference_waveforms.to(device)
@@ -66,10 +62,8 @@ def test_fast_path_gives_the_reference_logits(
 
 @pytest.mark.parametrize("name", NAMES)
 @pytest.mark.parametrize("n_samples", [64600, 16001, 23457])
-def test_fast_and_faithful_eval_outputs_agree(
-    shared_dir, name, n_samples, device
-):
-    state = official_state(shared_dir, name)
+def test_fast_and_faithful_eval_outputs_agree(name, n_samples, device):
+    state = official_state(name)
     faithful, fast = build_pair(name, state, device)
     wavs = waveforms(n_samples, device=device)
     with torch.no_grad():
@@ -103,11 +97,11 @@ def train_step(model, wavs):
 
 
 @pytest.mark.parametrize("name", NAMES)
-def test_train_gradients_are_identical_in_float64(shared_dir, name, device):
+def test_train_gradients_are_identical_in_float64(name, device):
     """In float64 the rounding is negligible: the two paths compute the
     same function, so logits, gradients and BatchNorm statistics match to
     about 1e-12."""
-    state = official_state(shared_dir, name)
+    state = official_state(name)
     faithful, fast = build_pair(name, state, device)
     faithful.double()
     fast.double()
@@ -121,12 +115,12 @@ def test_train_gradients_are_identical_in_float64(shared_dir, name, device):
 
 
 @pytest.mark.parametrize("name", NAMES)
-def test_train_gradients_agree_in_float32(shared_dir, name, device):
+def test_train_gradients_agree_in_float32(name, device):
     """In float32 the paths round differently (e.g. oneDNN's channels-last
     kernels sum in another order); through BatchNorm over a small batch and
     the max-pooling / top-k selections this moves gradients by about 5e-4
     of their scale (up to 1e-2 for inputs with near-ties)."""
-    state = official_state(shared_dir, name)
+    state = official_state(name)
     faithful, fast = build_pair(name, state, device)
     wavs = waveforms(16000, device=device)
     expected, grads = train_step(faithful, wavs), train_step(fast, wavs)

@@ -8,7 +8,6 @@ Authors
  * speechbrain-fica contributors 2026
 """
 
-import json
 import os
 
 import numpy as np
@@ -43,6 +42,12 @@ from speechbrain_fica.metrics.tdcf import (
     min_tdcf_2021,
     tdcf_2021_coefficients,
 )
+from speechbrain_fica.utils.text_files import open_text
+from tests.utils.samples import (
+    asv_scores_path,
+    expected_outputs,
+    synthetic_scores_path,
+)
 
 TOL = 1e-12
 
@@ -73,16 +78,12 @@ def df_key_line(trial, compr, attack, label, subset, vocoder):
 
 
 @pytest.fixture(scope="module")
-def reference_setup(shared_dir, tmp_path_factory):
+def reference_setup(tmp_path_factory):
     """Keys and score files built from the shared synthetic material."""
     folder = tmp_path_factory.mktemp("keys")
-    with open(
-        os.path.join(shared_dir, "reference", "expected_outputs.json"),
-        encoding="utf-8",
-    ) as stream:
-        expected = json.load(stream)
-    cm_path = os.path.join(shared_dir, "reference", "synthetic_cm_scores.txt")
-    with open(cm_path, encoding="utf-8") as stream:
+    expected = expected_outputs()
+    cm_path = synthetic_scores_path()
+    with open_text(cm_path) as stream:
         cm_rows = [line.split() for line in stream if line.strip()]
     la_lines, df_lines, score_lines = [], [], []
     for trial, attack, label, score in cm_rows:
@@ -106,12 +107,8 @@ def reference_setup(shared_dir, tmp_path_factory):
         )
         score_lines.append(f"{trial} {-5.0 if index % 2 else 5.0}")
 
-    asv_path = os.path.join(
-        shared_dir,
-        "asvspoof_meta",
-        "ASVspoof2019.LA.asv.eval.gi.trl.scores.txt",
-    )
-    with open(asv_path, encoding="utf-8") as stream:
+    asv_path = asv_scores_path("eval")
+    with open_text(asv_path) as stream:
         asv_rows = [line.split() for line in stream if line.strip()]
     asv_key_lines, asv_score_lines = [], []
     for index, (source, key, score) in enumerate(asv_rows):

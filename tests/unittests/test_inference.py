@@ -7,8 +7,6 @@ Authors
 
 import csv
 import glob
-import importlib.util
-import json
 import os
 import shutil
 import subprocess
@@ -27,10 +25,15 @@ from speechbrain_fica.inference import (
     export,
     pretrained_path,
 )
+from tests.utils.corpora import make_tiny_asvspoof2019
+from tests.utils.samples import (
+    expected_outputs,
+    official_weights,
+    real_asvspoof_files,
+)
 
 REPO_ROOT = os.path.dirname(os.path.dirname(os.path.dirname(__file__)))
 RECIPE = os.path.join(REPO_ROOT, "recipes", "ASVspoof2019")
-SAMPLES = os.path.join("corpora", "asvspoof2019-la-samples")
 CPU = {"device": "cpu"}
 
 
@@ -39,28 +42,12 @@ def load(source, **kwargs):
     return SpoofDetector.from_hparams(source=source, run_opts=CPU, **kwargs)
 
 
-def protocol_labels(folder):
-    """``{utt: key}`` from the protocol copies beside the sample files."""
-    labels = {}
-    protocols = os.path.join(folder, "ASVspoof2019_LA_cm_protocols_eurecom")
-    for path in glob.glob(os.path.join(protocols, "*.txt")):
-        with open(path) as f:
-            for line in f:
-                fields = line.split()
-                if fields:
-                    labels[fields[1]] = fields[-1]
-    return labels
-
-
 # ---------------------------------------------------------------------------
 # Bundled official models
 # ---------------------------------------------------------------------------
 @pytest.mark.parametrize("name", PRETRAINED_MODELS)
-def test_bundled_model_ranks_real_asvspoof_files(shared_dir, name):
-    folder = os.path.join(shared_dir, SAMPLES)
-    files = sorted(glob.glob(os.path.join(folder, "*.flac")))
-    labels = protocol_labels(folder)
-    keys = [labels[os.path.basename(f)[: -len(".flac")]] for f in files]
+def test_bundled_model_ranks_real_asvspoof_files(name):
+    files, keys = real_asvspoof_files()
     assert sorted(keys) == ["bonafide", "spoof", "spoof", "spoof"]
 
     detector = load(pretrained_path(name))
@@ -77,9 +64,9 @@ def test_bundled_model_ranks_real_asvspoof_files(shared_dir, name):
 
 
 @pytest.mark.parametrize("name", PRETRAINED_MODELS)
-def test_bundled_checkpoint_equals_official(shared_dir, name):
+def test_bundled_checkpoint_equals_official(name):
     official = torch.load(
-        os.path.join(shared_dir, "reference", "weights", f"{name}.pth"),
+        official_weights(name),
         map_location="cpu",
         weights_only=True,
     )
@@ -103,12 +90,8 @@ def test_bundled_checkpoint_equals_official(shared_dir, name):
     assert hparams["decision_threshold"] == "null"
 
 
-def test_bundled_aasist_reproduces_reference_logits(
-    shared_dir, reference_waveforms
-):
-    path = os.path.join(shared_dir, "reference", "expected_outputs.json")
-    with open(path) as f:
-        reference = json.load(f)["aasist_pretrained_reference_logits"]
+def test_bundled_aasist_reproduces_reference_logits(reference_waveforms):
+    reference = expected_outputs()["aasist_pretrained_reference_logits"]
     logits = torch.tensor(reference["AASIST"]["logits"])
     detector = load(pretrained_path("AASIST"))
     scores, is_bonafide = detector.classify_batch(reference_waveforms)
@@ -164,19 +147,11 @@ def test_checkpoint_keys_are_checked_strictly(tmp_path, no_network):
 # ---------------------------------------------------------------------------
 # A trained recipe experiment, exported with one command
 # ---------------------------------------------------------------------------
-def _make_tiny_asvspoof2019(root, shared_dir):
-    path = os.path.join(REPO_ROOT, "tests", "recipes", "conftest.py")
-    spec = importlib.util.spec_from_file_location("recipe_conftest", path)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module.make_tiny_asvspoof2019(root, shared_dir)
-
-
 @pytest.fixture(scope="module")
-def experiment(tmp_path_factory, shared_dir):
+def experiment(tmp_path_factory):
     """A 1-epoch LCNN + FICA experiment on tiny data, and its export."""
     root = tmp_path_factory.mktemp("inference_experiment")
-    data = _make_tiny_asvspoof2019(str(root), shared_dir)
+    data = make_tiny_asvspoof2019(str(root))
     output = os.path.join(root, "exp")
     env = dict(os.environ)
     env["PYTHONPATH"] = os.pathsep.join([RECIPE, env.get("PYTHONPATH", "")])

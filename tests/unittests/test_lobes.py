@@ -4,15 +4,13 @@ Authors
  * speechbrain-fica contributors 2026
 """
 
-import json
-import os
-
 import numpy as np
 import pytest
 import torch
 
 from speechbrain_fica.lobes import AASIST, LCNN, MelSincFilterbank, RawNet2
 from speechbrain_fica.lobes.frontends import mel_band_edges
+from tests.utils.samples import expected_outputs, official_weights
 
 RAWNET2_ICASSP = {
     "n_sinc_filters": 128,
@@ -22,9 +20,9 @@ RAWNET2_ICASSP = {
 }
 
 
-def load_official(shared_dir, name):
+def load_official(name):
     """AASIST lobe with an official checkpoint loaded strictly."""
-    path = os.path.join(shared_dir, "reference", "weights", f"{name}.pth")
+    path = official_weights(name)
     state = torch.load(path, map_location="cpu", weights_only=True)
     model = AASIST.from_name(name)
     model.load_state_dict(state, strict=True)
@@ -33,13 +31,10 @@ def load_official(shared_dir, name):
 
 @pytest.mark.parametrize("name", ["AASIST", "AASIST-L"])
 def test_official_checkpoint_reproduces_reference_logits(
-    shared_dir, reference_waveforms, name
+    reference_waveforms, name
 ):
-    with open(
-        os.path.join(shared_dir, "reference", "expected_outputs.json")
-    ) as f:
-        reference = json.load(f)["aasist_pretrained_reference_logits"][name]
-    model, state = load_official(shared_dir, name)
+    reference = expected_outputs()["aasist_pretrained_reference_logits"][name]
+    model, state = load_official(name)
     assert set(model.state_dict()) == set(state)
     with torch.no_grad():
         logits, embedding = model(reference_waveforms)
@@ -49,10 +44,8 @@ def test_official_checkpoint_reproduces_reference_logits(
     assert torch.allclose(embedding.sum(1), sums, atol=1e-3, rtol=0)
 
 
-def test_discarded_bn1_does_not_change_official_outputs(
-    shared_dir, reference_waveforms
-):
-    model, _ = load_official(shared_dir, "AASIST-L")
+def test_discarded_bn1_does_not_change_official_outputs(reference_waveforms):
+    model, _ = load_official("AASIST-L")
     x = reference_waveforms[:, :20000]
     with torch.no_grad():
         before, _ = model(x)

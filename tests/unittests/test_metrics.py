@@ -11,8 +11,6 @@ Authors
 
 import gzip
 import io
-import json
-import os
 import shutil
 import warnings
 
@@ -41,12 +39,14 @@ from speechbrain_fica.metrics.tdcf import (
     tdcf_2019_coefficients,
     tdcf_2021_coefficients,
 )
+from speechbrain_fica.utils.text_files import open_text
+from tests.utils.samples import (
+    asv_scores_path,
+    expected_outputs,
+    synthetic_scores_path,
+)
 
 TOL = 1e-12
-ASV_FILES = {
-    "dev": "ASVspoof2019.LA.asv.dev.gi.trl.scores.txt",
-    "eval": "ASVspoof2019.LA.asv.eval.gi.trl.scores.txt",
-}
 
 
 # ---------------------------------------------------------------------------
@@ -55,18 +55,15 @@ ASV_FILES = {
 
 
 @pytest.fixture(scope="module")
-def expected(shared_dir):
+def expected():
     """``results.synthetic`` of expected_outputs.json."""
-    path = os.path.join(shared_dir, "reference", "expected_outputs.json")
-    with open(path, encoding="utf-8") as stream:
-        return json.load(stream)["results"]["synthetic"]
+    return expected_outputs()["results"]["synthetic"]
 
 
 @pytest.fixture(scope="module")
-def synthetic(shared_dir):
+def synthetic():
     """The synthetic CM scores: dict with ids, attacks, labels, scores."""
-    path = os.path.join(shared_dir, "reference", "synthetic_cm_scores.txt")
-    with open(path, encoding="utf-8") as stream:
+    with open_text(synthetic_scores_path()) as stream:
         rows = [line.split() for line in stream if line.strip()]
     labels = np.array([int(row[2] == "bonafide") for row in rows])
     scores = np.array([float(row[3]) for row in rows])
@@ -81,12 +78,11 @@ def synthetic(shared_dir):
 
 
 @pytest.fixture(scope="module")
-def asv_scores(shared_dir):
+def asv_scores():
     """Both 2019 LA ASV score files, read once."""
-    folder = os.path.join(shared_dir, "asvspoof_meta")
     return {
-        split: read_asv_scores_2019(os.path.join(folder, name))
-        for split, name in ASV_FILES.items()
+        split: read_asv_scores_2019(asv_scores_path(split))
+        for split in ("dev", "eval")
     }
 
 
@@ -248,9 +244,9 @@ def test_per_attack_tdcf_uses_attack_asv_scores(synthetic, asv_scores):
 # ---------------------------------------------------------------------------
 
 
-def test_read_asv_scores_plain_and_gz(shared_dir, tmp_path, asv_scores):
-    source = os.path.join(shared_dir, "asvspoof_meta", ASV_FILES["dev"])
-    with open(source, encoding="utf-8") as stream:
+def test_read_asv_scores_plain_and_gz(tmp_path, asv_scores):
+    source = asv_scores_path("dev")
+    with open_text(source) as stream:
         rows = [line.split() for line in stream if line.strip()]
     plain = asv_scores["dev"]
     for key, values in (
@@ -542,7 +538,7 @@ def fill_stats(stats, synthetic, batch_size=997):
         )
 
 
-def test_stats_summarize_reference(synthetic, expected, asv_scores, shared_dir):
+def test_stats_summarize_reference(synthetic, expected, asv_scores):
     stats = SpoofMetricStats(asv=asv_scores["eval"])
     fill_stats(stats, synthetic)
     summary = stats.summarize()
@@ -564,7 +560,7 @@ def test_stats_summarize_reference(synthetic, expected, asv_scores, shared_dir):
     assert all(type(value) in (float, int) for value in summary.values())
     assert stats.summarize("EER") == summary["EER"]
 
-    path = os.path.join(shared_dir, "asvspoof_meta", ASV_FILES["eval"])
+    path = asv_scores_path("eval")
     revised = SpoofMetricStats(asv=path, tdcf="2021")
     fill_stats(revised, synthetic, batch_size=4096)
     reference = expected["tdcf2021formula_with_asv2019_eval"]["min_tdcf"]

@@ -18,6 +18,7 @@ import pytest
 import soundfile
 
 from speechbrain_fica.dataio.protocols import read_protocol_2019
+from tests.utils.samples import protocol_path
 
 REPO_ROOT = os.path.dirname(os.path.dirname(os.path.dirname(__file__)))
 RECIPE = os.path.join(REPO_ROOT, "recipes", "ASVspoof2019")
@@ -171,15 +172,14 @@ def test_protocol_errors_name_the_line(tmp_path):
         read_protocol_2019(str(path))
 
 
-def test_real_protocols_parse_with_official_counts(shared_dir):
-    meta = os.path.join(shared_dir, "asvspoof_meta")
+def test_real_protocols_parse_with_official_counts():
     expected = {
-        "ASVspoof2019.LA.cm.train.trn.txt": (2580, 22800, 20),
-        "ASVspoof2019.LA.cm.dev.trl.txt": (2548, 22296, 20),
-        "ASVspoof2019.LA.cm.eval.trl.4col_nospeaker.txt": (7355, 63882, 1),
+        "train": (2580, 22800, 20),
+        "dev": (2548, 22296, 20),
+        "eval": (7355, 63882, 1),
     }
-    for name, (bonafide, spoof, speakers) in expected.items():
-        table = read_protocol_2019(os.path.join(meta, name))
+    for split, (bonafide, spoof, speakers) in expected.items():
+        table = read_protocol_2019(protocol_path(split))
         counts = table["key"].value_counts()
         assert (counts["bonafide"], counts["spoof"]) == (bonafide, spoof)
         assert table["speaker"].nunique() == speakers

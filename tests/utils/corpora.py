@@ -2,20 +2,21 @@
 
 The audio is real: FSDD bona fide clips and offline spoofs made from them
 (WORLD, WORLD voice conversion, Griffin-Lim, MLSA, espeak-ng, festival,
-flite) from the shared folder, written as 16 kHz FLAC. Protocols use the
-official 5-column format; the ASV score files are the real ASVspoof 2019
-LA ones.
+flite) from ``tests/samples/fsdd_spoofs``, written as 16 kHz FLAC.
+Protocols use the official 5-column format; the ASV score files are the
+real ASVspoof 2019 LA ones.
 
 Authors
  * speechbrain-fica contributors 2026
 """
 
-import glob
+import gzip
 import os
 import shutil
 
-import pytest
 import soundfile
+
+from tests.utils.samples import asv_scores_path, fsdd_clips
 
 # (split, official id prefix, spoof methods -> attack ids, clips per class)
 TINY_SPLITS = {
@@ -34,18 +35,11 @@ PROTOCOL_NAMES = {
 }
 
 
-def _clips(shared_dir, folder):
-    base = os.path.join(
-        shared_dir, "corpora", "generated-fsdd20-recipe", "matched", folder
-    )
-    return sorted(glob.glob(os.path.join(base, "*.wav")))
-
-
-def make_tiny_asvspoof2019(root, shared_dir):
+def make_tiny_asvspoof2019(root):
     """Writes a tiny ASVspoof 2019 LA tree under ``root``; returns the LA
     folder. Bona fide and spoof lines alternate in every protocol."""
     la = os.path.join(root, "LA")
-    bonafide = _clips(shared_dir, "bonafide")
+    bonafide = fsdd_clips("bonafide")
     offsets = {"train": 0, "dev": 8, "eval": 14}
     protocols = os.path.join(la, "ASVspoof2019_LA_cm_protocols")
     os.makedirs(protocols, exist_ok=True)
@@ -56,7 +50,7 @@ def make_tiny_asvspoof2019(root, shared_dir):
         for i in range(n_clips):
             source = bonafide[(offsets[split] + i) % len(bonafide)]
             method = sorted(methods)[i % len(methods)]
-            spoof = _clips(shared_dir, method)[(offsets[split] + i) % 20]
+            spoof = fsdd_clips(method)[(offsets[split] + i) % 20]
             for key, path, attack in (
                 ("bonafide", source, "-"),
                 ("spoof", spoof, methods[method]),
@@ -74,15 +68,10 @@ def make_tiny_asvspoof2019(root, shared_dir):
     os.makedirs(asv, exist_ok=True)
     for part in ("dev", "eval"):
         name = f"ASVspoof2019.LA.asv.{part}.gi.trl.scores.txt"
-        shutil.copy(os.path.join(shared_dir, "asvspoof_meta", name), asv)
+        with gzip.open(asv_scores_path(part), "rb") as source:
+            with open(os.path.join(asv, name), "wb") as target:
+                shutil.copyfileobj(source, target)
     return la
-
-
-@pytest.fixture(scope="session")
-def tiny_la2019(tmp_path_factory, shared_dir):
-    """A tiny ASVspoof 2019 LA corpus (session-wide, read-only for tests)."""
-    root = tmp_path_factory.mktemp("tiny_asvspoof2019")
-    return make_tiny_asvspoof2019(str(root), shared_dir)
 
 
 # ---------------------------------------------------------------------------
@@ -154,11 +143,11 @@ def _tiny_2021_trials(track):
     return rows
 
 
-def _make_tiny_2021_track(root, shared_dir, track):
+def _make_tiny_2021_track(root, track):
     """Audio, trial list and CM key of one tiny 2021 track."""
     folder = os.path.join(root, f"ASVspoof2021_{track}_eval")
     os.makedirs(os.path.join(folder, "flac"), exist_ok=True)
-    bonafide = _clips(shared_dir, "bonafide")
+    bonafide = fsdd_clips("bonafide")
     attacks = sorted(TINY_2021_METHODS)
     key_lines, trials = [], []
     offset = 0 if track == "LA" else 8
@@ -190,7 +179,7 @@ def _make_tiny_2021_track(root, shared_dir, track):
             audio = bonafide[(offset + n) % len(bonafide)]
         else:
             method = TINY_2021_METHODS[attack]
-            audio = _clips(shared_dir, method)[(offset + n) % 20]
+            audio = fsdd_clips(method)[(offset + n) % 20]
         _write_flac(audio, os.path.join(folder, "flac", f"{trial}.flac"))
         trials.append(trial)
     _write_lines(
@@ -204,7 +193,7 @@ def _make_tiny_2021_track(root, shared_dir, track):
     )
 
 
-def _make_tiny_2021_asv(root, shared_dir):
+def _make_tiny_2021_asv(root):
     """LA ASV key + ASV scores (real 2019 LA eval ASV scores, spread over
     the codecs and subsets of the tiny CM key) and the C012 files."""
     from speechbrain_fica.metrics.asvspoof2021.c012 import (
@@ -213,13 +202,8 @@ def _make_tiny_2021_asv(root, shared_dir):
     )
     from speechbrain_fica.metrics.score_files import read_asv_key_and_scores
 
-    path = os.path.join(
-        shared_dir,
-        "asvspoof_meta",
-        "ASVspoof2019.LA.asv.eval.gi.trl.scores.txt",
-    )
     pools = {}
-    with open(path) as f:
+    with gzip.open(asv_scores_path("eval"), "rt") as f:
         for line in f:
             source, key, score = line.split()
             pools.setdefault((source, key), []).append(score)
@@ -255,7 +239,7 @@ def _make_tiny_2021_asv(root, shared_dir):
         )
 
 
-def make_tiny_asvspoof2021(root, shared_dir):
+def make_tiny_asvspoof2021(root):
     """Writes a tiny ASVspoof 2021 LA + DF tree under ``root`` in the
     official layout; returns ``root``.
 
@@ -268,22 +252,6 @@ def make_tiny_asvspoof2021(root, shared_dir):
     (``keys/LA/LA-C012-{eval,prog}.npy``).
     """
     for track in ("LA", "DF"):
-        _make_tiny_2021_track(root, shared_dir, track)
-    _make_tiny_2021_asv(root, shared_dir)
+        _make_tiny_2021_track(root, track)
+    _make_tiny_2021_asv(root)
     return root
-
-
-@pytest.fixture(scope="session")
-def tiny_asvspoof2021(tmp_path_factory, shared_dir):
-    """A tiny ASVspoof 2021 LA + DF corpus (session-wide, read-only)."""
-    root = tmp_path_factory.mktemp("tiny_asvspoof2021")
-    return make_tiny_asvspoof2021(str(root), shared_dir)
-
-
-@pytest.fixture(scope="session")
-def tiny_ssl_source(tmp_path_factory):
-    """A tiny randomly initialised wav2vec 2.0 model in a local folder: the
-    ``ssl_source`` of the SSL recipe rows (nothing is downloaded)."""
-    from speechbrain_fica.lobes.models.SSL_AASIST import save_random_ssl_model
-
-    return save_random_ssl_model(tmp_path_factory.mktemp("tiny_ssl") / "w2v")
