@@ -23,6 +23,12 @@ A term with weight 0 is skipped, so the paper's ablation rows (baseline,
 settings. Validation and test run the backbone alone: the FICA modules add
 no parameters and no time to the deployed model.
 
+A training batch whose loss or outputs are NaN or infinite (in any DDP
+process) is skipped and leaves the training state as it was: weights,
+optimiser, normalisation statistics, momentum encoder and memory bank (see
+:meth:`FICABrain.fit_batch`). A dev EER that cannot be computed is stored
+as +inf in the checkpoint, so it never outranks a computed one.
+
 Hyperparameters read from the yaml (optional ones have defaults):
 
 ``modules``
