@@ -219,6 +219,7 @@ def training_state(brain):
             "optimizer": brain.optimizer.state_dict(),
             "momentum_encoder": brain.modules.momentum_encoder.state_dict(),
             "memory_bank": brain.modules.memory_bank.state_dict(),
+            "scaler": brain.scaler.state_dict(),
             "term_sums": brain.term_sums,
             "term_count": brain.term_count,
         }
@@ -243,10 +244,14 @@ def assert_identical(first, second, where=""):
 
 def test_nan_batch_leaves_training_state_bit_identical(caplog):
     brain = fica_brain()
+    # An enabled AMP grad scaler (SpeechBrain's for fp16 on CUDA): its
+    # scale and growth tracker must not move either.
+    brain.scaler = torch.GradScaler("cpu", init_scale=2.0**10)
     batch = speech_batch()
     brain.fit_batch(batch)  # a finite step: Adam state, bank, EMA exist
     before = training_state(brain)
     assert before["optimizer"]["state"]  # there is optimiser state to keep
+    assert before["scaler"]["_growth_tracker"] == 1  # the scaler is live
 
     nan_batch = speech_batch()
     nan_batch.sig.data[2, 100] = float("nan")
