@@ -21,7 +21,6 @@ import os
 import numpy as np
 import pandas as pd
 import soundfile
-from speechbrain.dataio import audio_io
 from tqdm import tqdm
 
 from speechbrain_fica.utils.strict_json import dump_json
@@ -139,46 +138,48 @@ def check_audio_file(path, sample_rate=16000, min_samples=1, decode=True):
     ValueError: .../a.wav: 1 non-finite sample(s) (NaN or inf), the first at sample 5
     """
     try:
-        info = audio_io.info(path)
+        stream = soundfile.SoundFile(path)
     except Exception as error:
         raise ValueError(f"{path}: cannot read audio ({error})") from error
-    if info.sample_rate != sample_rate:
-        raise ValueError(
-            f"{path}: sample rate {info.sample_rate} Hz, expected "
-            f"{sample_rate} Hz"
-        )
-    if info.channels != 1:
-        raise ValueError(f"{path}: {info.channels} channels, expected mono")
-    if info.frames < min_samples:
-        raise ValueError(
-            f"{path}: {info.frames} samples, fewer than the {min_samples} "
-            "required"
-        )
-    if decode:
-        _decode_completely(path, info.frames)
-    return info.frames / info.sample_rate
+    with stream:
+        frames, rate = stream.frames, stream.samplerate
+        if rate != sample_rate:
+            raise ValueError(
+                f"{path}: sample rate {rate} Hz, expected {sample_rate} Hz"
+            )
+        if stream.channels != 1:
+            raise ValueError(
+                f"{path}: {stream.channels} channels, expected mono"
+            )
+        if frames < min_samples:
+            raise ValueError(
+                f"{path}: {frames} samples, fewer than the {min_samples} "
+                "required"
+            )
+        if decode:
+            _decode_completely(stream, path, frames)
+    return frames / rate
 
 
 # Frames decoded at a time by the full-decode check (memory stays small).
 _DECODE_BLOCK = 65536
 
 
-def _decode_completely(path, frames):
-    """Decodes every frame of a file; raises ValueError (naming the file)
-    when decoding fails, ends early or meets non-finite samples."""
+def _decode_completely(stream, path, frames):
+    """Decodes every frame of an open file; raises ValueError (naming the
+    file) when decoding fails, ends early or meets non-finite samples."""
     decoded, nonfinite, first_nonfinite = 0, 0, None
     try:
-        with soundfile.SoundFile(path) as stream:
-            while True:
-                block = stream.read(_DECODE_BLOCK, dtype="float32")
-                if len(block) == 0:
-                    break
-                bad = ~np.isfinite(block.reshape(len(block), -1)).all(axis=1)
-                if bad.any():
-                    if first_nonfinite is None:
-                        first_nonfinite = decoded + int(np.argmax(bad))
-                    nonfinite += int(bad.sum())
-                decoded += len(block)
+        while True:
+            block = stream.read(_DECODE_BLOCK, dtype="float32")
+            if len(block) == 0:
+                break
+            bad = ~np.isfinite(block.reshape(len(block), -1)).all(axis=1)
+            if bad.any():
+                if first_nonfinite is None:
+                    first_nonfinite = decoded + int(np.argmax(bad))
+                nonfinite += int(bad.sum())
+            decoded += len(block)
     except Exception as error:
         raise ValueError(
             f"{path}: decoding failed after {decoded} of the {frames} "
