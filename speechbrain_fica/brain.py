@@ -23,6 +23,12 @@ A term with weight 0 is skipped, so the paper's ablation rows (baseline,
 settings. Validation and test run the backbone alone: the FICA modules add
 no parameters and no time to the deployed model.
 
+A training batch whose loss or outputs are NaN or infinite (in any DDP
+process) is skipped and leaves the training state as it was: weights,
+optimiser, normalisation statistics, momentum encoder and memory bank (see
+:meth:`FICABrain.fit_batch`). A dev EER that cannot be computed is stored
+as +inf in the checkpoint, so it never outranks a computed one.
+
 Hyperparameters read from the yaml (optional ones have defaults):
 
 ``modules``
@@ -75,6 +81,7 @@ Authors
 """
 
 import logging
+import math
 import os
 
 import speechbrain as sb
@@ -82,6 +89,7 @@ import torch
 import torch.distributed as dist
 import yaml
 from speechbrain.utils.distributed import ddp_barrier, if_main_process
+from torch.nn.modules.batchnorm import _NormBase
 from torch.nn.parallel import DistributedDataParallel as DDP
 
 from speechbrain_fica.augment.pipeline import apply_augmentation
@@ -117,15 +125,99 @@ TRAINING_ONLY_STATE = {
 }
 
 
+def _distributed():
+    return dist.is_available() and dist.is_initialized()
+
+
 def _mean_over_ranks(value):
     """The mean of a float over the DDP ranks (the value itself without
     DDP)."""
-    if not (dist.is_available() and dist.is_initialized()):
+    if not _distributed():
         return value
     device = "cuda" if dist.get_backend() == "nccl" else "cpu"
     total = torch.tensor([float(value)], dtype=torch.float64, device=device)
     dist.all_reduce(total)
     return float(total) / dist.get_world_size()
+
+
+def _true_on_any_rank(flag, device):
+    """Whether ``flag`` is True in any DDP process: one ``all_reduce``, so
+    that every process takes the same decision (``flag`` without DDP)."""
+    if not _distributed():
+        return bool(flag)
+    device = device if dist.get_backend() == "nccl" else "cpu"
+    value = torch.tensor([1.0 if flag else 0.0], device=device)
+    dist.all_reduce(value, op=dist.ReduceOp.MAX)
+    return bool(value.item())
+
+
+def _all_finite(loss, outputs):
+    """Whether the loss and every tensor of the forward outputs are
+    finite (one device synchronisation)."""
+    tensors = [loss] + [v for v in outputs.values() if torch.is_tensor(v)]
+    return bool(torch.stack([torch.isfinite(t).all() for t in tensors]).all())
+
+
+def _describe_ids(ids, limit=20):
+    """Utterance ids for a log line (all of a batch, up to ``limit``)."""
+    ids = [str(utt_id) for utt_id in ids]
+    shown = ", ".join(ids[:limit])
+    return shown + (f", ... ({len(ids)} in all)" if len(ids) > limit else "")
+
+
+def check_training_batches(n_items, loader_opts, world_size=1):
+    """The number of training batches per epoch and process; an error when
+    there would be none.
+
+    Arguments
+    ---------
+    n_items : int
+        Utterances in the training set.
+    loader_opts : dict
+        The training loader options (``batch_size``, ``drop_last``). With a
+        ``batch_sampler`` (dynamic batching) the count is not known here
+        and nothing is checked.
+    world_size : int
+        DDP processes (each gets ``1 / world_size`` of the set).
+
+    Returns
+    -------
+    int or None
+        Batches per epoch and process (None with a ``batch_sampler``).
+
+    Raises
+    ------
+    ValueError
+        No batch: the message gives the set size, the batch size and
+        ``drop_last``.
+
+    Example
+    -------
+    >>> check_training_batches(10, {"batch_size": 4, "drop_last": True})
+    2
+    >>> check_training_batches(3, {"batch_size": 4, "drop_last": True})
+    Traceback (most recent call last):
+      ...
+    ValueError: the training set has 3 utterance(s) (3 per process), fewer than one batch of 4 with drop_last: True: training would run on zero batches; lower batch_size, set drop_last: False or add training data
+    """
+    if loader_opts.get("batch_sampler") is not None:
+        return None
+    batch_size = int(loader_opts.get("batch_size", 1))
+    drop_last = bool(loader_opts.get("drop_last", False))
+    if drop_last:
+        per_process = n_items // world_size
+        batches = per_process // batch_size
+    else:
+        per_process = -(-n_items // world_size)
+        batches = -(-per_process // batch_size)
+    if batches == 0:
+        raise ValueError(
+            f"the training set has {n_items} utterance(s) ({per_process} "
+            f"per process), fewer than one batch of {batch_size} with "
+            f"drop_last: {drop_last}: training would run on zero batches; "
+            "lower batch_size, set drop_last: False or add training data"
+        )
+    return batches
 
 
 @sb.utils.checkpoints.register_checkpoint_hooks
@@ -174,7 +266,12 @@ class FICABrain(sb.Brain):
         self._asv_cache = {}
         self._bank_items = None
         self.term_sums, self.term_count = {}, 0
+        # Training batches skipped for non-finite values, over the run (the
+        # per-epoch count toward nonfinite_patience is SpeechBrain's
+        # nonfinite_count).
         self.nonfinite_batches = 0
+        # Validation / test batches with a non-finite loss or scores.
+        self.eval_nonfinite_batches, self.eval_nonfinite_ids = 0, []
         # Dropout continues identically after a resume (see on_fit_batch_start).
         self.random_states = RandomStateCheckpoint()
         if self.checkpointer is not None:
@@ -226,7 +323,9 @@ class FICABrain(sb.Brain):
         training loader shuffles: in one process through its ``shuffle``
         option, under DDP through SpeechBrain, which reads ``sorting``
         itself. A ``shuffle`` in ``train_dataloader_opts`` could contradict
-        it and is refused.
+        it and is refused. A training set that gives no batch (fewer
+        utterances than ``batch_size`` with ``drop_last``) is an error
+        before anything runs.
 
         Arguments
         ---------
@@ -246,6 +345,12 @@ class FICABrain(sb.Brain):
                 "'shuffle' from train_dataloader_opts"
             )
         train_opts["shuffle"] = sorting == "random"
+        if train_set is not None and not self.test_only:
+            check_training_batches(
+                len(train_set),
+                train_opts,
+                dist.get_world_size() if _distributed() else 1,
+            )
         self.fit(
             self.hparams.epoch_counter,
             train_set,
@@ -409,13 +514,22 @@ class FICABrain(sb.Brain):
         classification_loss = self.hparams.classification_loss
         logits = predictions["logits"]
         if stage != sb.Stage.TRAIN:
-            self.metrics.append(
-                batch.id,
-                cm_scores(logits, self._hparam("score_type", "bonafide_logit")),
-                targets,
-                getattr(batch, "attack", None),
+            scores = cm_scores(
+                logits, self._hparam("score_type", "bonafide_logit")
             )
-            return classification_loss(logits.float(), targets)
+            self.metrics.append(
+                batch.id, scores, targets, getattr(batch, "attack", None)
+            )
+            loss = classification_loss(logits.float(), targets)
+            finite = torch.isfinite(scores.reshape(len(batch.id), -1))
+            finite = finite.all(dim=1)
+            if not bool(finite.all()) or not bool(torch.isfinite(loss)):
+                # SpeechBrain's loss average leaves NaN out silently: count.
+                self.eval_nonfinite_batches += 1
+                self.eval_nonfinite_ids += [
+                    utt_id for utt_id, ok in zip(batch.id, finite) if not ok
+                ]
+            return loss
 
         weights = self.weights
         terms = {"ce_clean": classification_loss(logits.float(), targets)}
@@ -438,6 +552,123 @@ class FICABrain(sb.Brain):
             )
         self.term_count += 1
         return sum(weights[name] * value for name, value in terms.items())
+
+    def fit_batch(self, batch):
+        """One training step that a non-finite batch cannot poison.
+
+        As SpeechBrain's ``fit_batch`` (forward, loss, backward, optimiser
+        step every ``grad_accumulation_factor`` batches, then
+        :meth:`on_fit_batch_end`), except when the loss or any forward
+        output is NaN or infinite, in any DDP process (the processes agree
+        with one ``all_reduce``, so that every process skips the batch or
+        none does). A skipped batch:
+
+        * leaves every piece of training state as it was before it: no
+          backward and no optimiser step (the optimiser state and the AMP
+          grad scaler are untouched), the running statistics of every
+          normalisation layer (BatchNorm's running mean, variance and
+          batch count, of the backbone and of the momentum encoder)
+          restored from a copy taken before the forward, the loss-term sums
+          restored, no memory-bank update and no momentum-encoder or
+          per-step learning-rate step (the bank's ``all_gather`` and the
+          EMA step then happen in no process);
+        * is logged with its utterance ids (and those with non-finite
+          input samples) and counted: ``nonfinite_batches`` over the run,
+          and SpeechBrain's ``nonfinite_count``, which stops training once
+          it exceeds ``nonfinite_patience`` in an epoch;
+        * with gradient accumulation, when it is the batch that would step
+          the optimiser, also drops the gradients accumulated over its
+          window (their DDP reduction happens in that batch's backward).
+
+        Arguments
+        ---------
+        batch : PaddedBatch
+            The batch.
+
+        Returns
+        -------
+        torch.Tensor
+            The detached loss; NaN for a skipped batch (in every process,
+            so that it enters no process's average).
+        """
+        should_step = (self.step % self.grad_accumulation_factor) == 0
+        self.on_fit_batch_start(batch, should_step)
+        statistics = self._normalization_statistics()
+        saved_statistics = [buffer.clone() for buffer in statistics]
+        saved_terms = (dict(self.term_sums), self.term_count)
+
+        with self.no_sync(not should_step):
+            with self.training_ctx:
+                outputs = self.compute_forward(batch, sb.Stage.TRAIN)
+                loss = self.compute_objectives(outputs, batch, sb.Stage.TRAIN)
+            finite_here = _all_finite(loss, outputs)
+            skip = _true_on_any_rank(not finite_here, self.device)
+            if not skip:
+                scaled_loss = self.scaler.scale(
+                    loss / self.grad_accumulation_factor
+                )
+                self.check_loss_isfinite(scaled_loss)
+                scaled_loss.backward()
+
+        if skip:
+            with torch.no_grad():
+                for buffer, saved in zip(statistics, saved_statistics):
+                    buffer.copy_(saved)
+            self.term_sums, self.term_count = saved_terms
+            self._bank_items = None
+            if should_step:
+                self.zero_grad(set_to_none=True)
+            self.nonfinite_batches += 1
+            self._log_skipped_batch(batch, finite_here)
+            nan = torch.tensor(float("nan"))
+            # Counts toward nonfinite_patience (raises once exhausted).
+            self.check_loss_isfinite(nan)
+            return nan
+
+        if should_step:
+            self.optimizers_step()
+        self.on_fit_batch_end(batch, outputs, loss, should_step)
+        return loss.detach().cpu()
+
+    def _normalization_statistics(self):
+        """The running-statistics buffers of every normalisation layer of
+        the modules (the state a training forward changes)."""
+        return [
+            buffer
+            for module in self.modules.modules()
+            if isinstance(module, _NormBase)
+            for buffer in module.buffers(recurse=False)
+        ]
+
+    def _log_skipped_batch(self, batch, finite_here):
+        """Logs a skipped training batch with its utterance ids."""
+        ids = list(batch.id)
+        if finite_here:
+            logger.warning(
+                "training batch skipped: another process had a non-finite "
+                "loss or output (utterances of this process's batch: %s)",
+                _describe_ids(ids),
+            )
+            return
+        wavs = batch.sig.data
+        bad_inputs = [
+            utt_id
+            for utt_id, ok in zip(
+                ids, torch.isfinite(wavs.reshape(len(ids), -1)).all(dim=1)
+            )
+            if not ok
+        ]
+        logger.warning(
+            "non-finite loss or output on the training batch of utterances "
+            "%s (non-finite input samples in: %s): batch skipped, weights, "
+            "optimiser, BatchNorm statistics, momentum encoder and memory "
+            "bank left as they were (%d such batch(es) so far; training "
+            "stops after nonfinite_patience = %d in an epoch)",
+            _describe_ids(ids),
+            _describe_ids(bad_inputs) if bad_inputs else "none",
+            self.nonfinite_batches,
+            self.nonfinite_patience,
+        )
 
     def on_fit_batch_start(self, batch, should_step):
         """Re-applies the random states of a recovered checkpoint before the
@@ -467,19 +698,8 @@ class FICABrain(sb.Brain):
         should_step : bool
             Whether the optimiser stepped.
         """
+        # Called for finite batches only (see fit_batch).
         bank_items, self._bank_items = self._bank_items, None
-        if not torch.isfinite(loss):
-            # Keep NaN/inf out of the bank and the momentum encoder; the
-            # optimiser step is handled by SpeechBrain (--skip_nonfinite_grads
-            # and --nonfinite_patience).
-            self.nonfinite_batches += 1
-            logger.warning(
-                "non-finite loss on batch %s (%d so far): memory bank and "
-                "momentum encoder not updated",
-                list(batch.id)[:4],
-                self.nonfinite_batches,
-            )
-            return
         if bank_items is not None:
             self.modules.memory_bank.enqueue(*bank_items)
         if should_step and self.ini_on:
@@ -603,6 +823,7 @@ class FICABrain(sb.Brain):
             if self.step == 0:
                 self.term_sums, self.term_count = {}, 0
             return
+        self.eval_nonfinite_batches, self.eval_nonfinite_ids = 0, []
         if stage == sb.Stage.VALID:
             asv_path = self._hparam("asv_scores_valid", None)
         else:
@@ -632,14 +853,46 @@ class FICABrain(sb.Brain):
         self.term_sums = dict(state.get("term_sums", {}))
         self.term_count = int(state.get("term_count", 0))
 
-    def _summarize(self, stage_loss):
-        stats = {"loss": stage_loss}
+    def _summarize(self, stage, stage_loss):
+        """The stage's statistics, and why those that are NaN are.
+
+        A loss average that SpeechBrain computed over the finite batches
+        only (it leaves NaN losses out) is reported as NaN, with the
+        number of non-finite batches and their utterances.
+
+        Returns
+        -------
+        stats : dict
+            ``loss``, ``EER``, ... (NaN where not computable).
+        reasons : dict
+            ``{name: why}`` for every NaN statistic.
+        """
+        name = "dev" if stage == sb.Stage.VALID else self.test_name
+        stats, reasons = {"loss": stage_loss}, {}
+        if self.eval_nonfinite_batches:
+            ids = self.eval_nonfinite_ids
+            reasons["loss"] = (
+                f"{self.eval_nonfinite_batches} batch(es) with a non-finite "
+                f"loss or scores; {len(ids)} utterance(s) with non-finite "
+                f"scores: {_describe_ids(ids) if ids else 'none'}"
+            )
+            stats["loss"] = float("nan")
+            logger.warning("%s set: %s", name, reasons["loss"])
         try:
             stats.update(self.metrics.summarize())
+            problem = getattr(self.metrics, "problem", None)
         except ValueError as error:
-            logger.warning("metrics not computable on this set: %s", error)
             stats["EER"] = float("nan")
-        return stats
+            problem = str(error)
+        for key in ("EER", "EER_threshold", "min_tDCF"):
+            value = stats.get(key)
+            if value is not None and not math.isfinite(value):
+                reasons[key] = problem or f"value was {value}"
+        if "EER" in reasons:
+            logger.warning(
+                "%s set: EER not computable: %s", name, reasons["EER"]
+            )
+        return stats, reasons
 
     def on_stage_end(self, stage, stage_loss, epoch=None):
         """Logs the stage, anneals the rate, saves checkpoints by dev EER,
@@ -655,6 +908,12 @@ class FICABrain(sb.Brain):
             The epoch number.
         """
         if stage == sb.Stage.TRAIN:
+            if self.step == 0:
+                # check_training_batches catches this in fit_recipe.
+                raise RuntimeError(
+                    f"epoch {epoch} ran no training batch: the training "
+                    "loader is empty (set size, batch_size, drop_last)"
+                )
             # Under DDP every rank averages its own batches: log the mean
             # over ranks (their batch counts are equal), i.e. the global mean.
             self.train_stats = {"loss": _mean_over_ranks(stage_loss)}
@@ -668,7 +927,7 @@ class FICABrain(sb.Brain):
                 self.train_stats["bank_spoof"] = counts.get(0, 0)
             return
 
-        stats = self._summarize(stage_loss)
+        stats, reasons = self._summarize(stage, stage_loss)
         if stage == sb.Stage.VALID:
             old_lr = self.optimizer.param_groups[0]["lr"]
             annealing = self._hparam("lr_annealing", None)
@@ -680,12 +939,8 @@ class FICABrain(sb.Brain):
                 train_stats=getattr(self, "train_stats", None),
                 valid_stats=stats,
             )
-            # The dev EER threshold is kept for exported detectors.
-            meta = {"EER": float(stats["EER"])}
-            if "EER_threshold" in stats:
-                meta["EER_threshold"] = float(stats["EER_threshold"])
             self.checkpointer.save_and_keep_only(
-                meta=meta,
+                meta=self._checkpoint_meta(stats, reasons, epoch),
                 min_keys=["EER"],
                 num_to_keep=int(self._hparam("ckpt_num_to_keep", 2)),
             )
@@ -699,9 +954,29 @@ class FICABrain(sb.Brain):
                 test_stats=stats,
             )
             if if_main_process():
-                self.write_test_outputs(stats)
+                self.write_test_outputs({**stats, "reasons": reasons})
             # The other processes wait for the outputs before going on.
             ddp_barrier()
+
+    def _checkpoint_meta(self, stats, reasons, epoch):
+        """The checkpoint meta of a validation: the dev EER, +inf when it
+        could not be computed (never NaN, which breaks the ordering of the
+        checkpoints), and its threshold (kept for exported detectors)."""
+        eer = float(stats["EER"])
+        if not math.isfinite(eer):
+            logger.warning(
+                "epoch %s: the dev EER is not computable (%s): its "
+                "checkpoint is stored with EER = inf and never preferred "
+                "to one with a computed EER",
+                epoch,
+                reasons.get("EER", f"value was {eer}"),
+            )
+            return {"EER": float("inf")}
+        meta = {"EER": eer}
+        threshold = stats.get("EER_threshold")
+        if threshold is not None and math.isfinite(threshold):
+            meta["EER_threshold"] = float(threshold)
+        return meta
 
     def write_test_outputs(self, stats):
         """Writes the score file, summary, per-attack table and plots of
@@ -711,7 +986,9 @@ class FICABrain(sb.Brain):
         Arguments
         ---------
         stats : dict
-            Summary statistics of the test set.
+            Summary statistics of the test set; ``reasons`` (``{name:
+            why}``) explains the values that could not be computed (written
+            as null, with the reason under ``null_reasons``).
 
         Returns
         -------

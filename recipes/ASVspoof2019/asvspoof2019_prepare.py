@@ -14,7 +14,11 @@ Expected layout (the ``LA`` folder of the official release)::
     <data_folder>/ASVspoof2019_LA_cm_protocols/ASVspoof2019.LA.cm.eval.trl.txt
 
 Every listed file must exist (the error names the missing ones) and be a
-16 kHz mono file; both checks can be turned into logged, counted skips.
+16 kHz mono file that decodes completely to finite samples (one error
+names every bad file of a split with its reason); both checks can be
+turned into logged, counted skips. The manifests are kept for the next run
+only while the options, the protocols and the audio folders' listings are
+unchanged (``prepare_signature.json``).
 
 Authors
  * speechbrain-fica contributors 2026
@@ -62,7 +66,9 @@ def prepare_asvspoof2019(
     """Writes ``<split>.csv`` manifests for ASVspoof 2019 LA.
 
     Nothing is rewritten when the manifests in ``save_folder`` were
-    prepared with the same options.
+    prepared with the same options from the same protocols and audio
+    folders (sizes and dates of the protocols, listing of the folders: see
+    :func:`speechbrain_fica.dataio.protocols.prepare_once`).
 
     Arguments
     ---------
@@ -82,9 +88,11 @@ def prepare_asvspoof2019(
     on_missing : str
         ``"error"`` or ``"skip"`` (listed files that do not exist).
     on_bad_audio : str
-        ``"error"`` or ``"skip"`` (unreadable, empty, too short, stereo or
-        wrong-rate files). Skipped lines are counted in the log and listed
-        in ``skipped_<split>.csv``.
+        ``"error"`` (one error lists every bad file of the split) or
+        ``"skip"``, for unreadable, undecodable (truncated, corrupt), empty,
+        too short, stereo or wrong-rate files and files with NaN or infinite
+        samples. Skipped lines are counted in the log and listed in
+        ``skipped_<split>.csv``.
     skip_prep : bool
         Do nothing (the manifests exist already).
 
@@ -134,8 +142,19 @@ def prepare_asvspoof2019(
         "on_missing": on_missing,
         "on_bad_audio": on_bad_audio,
     }
+    # A changed protocol or audio folder (a file added, removed, restored
+    # or rewritten) makes the manifests out of date.
     return prepare_once(
-        "ASVspoof 2019", save_folder, csv_paths, prepare_split, inputs, checks
+        "ASVspoof 2019",
+        save_folder,
+        csv_paths,
+        prepare_split,
+        inputs,
+        checks,
+        files=[os.path.join(protocol_folder, SPLITS[s][1]) for s in splits],
+        folders=[
+            os.path.join(data_folder, SPLITS[s][0], "flac") for s in splits
+        ],
     )
 
 

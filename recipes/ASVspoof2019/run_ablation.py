@@ -61,6 +61,7 @@ from speechbrain_fica.metrics.ablation import (
     run_folder,
     write_ablation_report,
 )
+from speechbrain_fica.utils.strict_json import dump_json
 
 RECIPE_FOLDER = os.path.dirname(os.path.abspath(__file__))
 TRAIN_SCRIPT = os.path.join(RECIPE_FOLDER, "train.py")
@@ -251,8 +252,10 @@ def run_training(command, arguments, folder):
         The exit status (127 when the command could not be started).
     """
     os.makedirs(folder, exist_ok=True)
-    with open(os.path.join(folder, COMMAND_FILE), "w", encoding="utf-8") as f:
-        json.dump({"command": command, "train_arguments": arguments}, f)
+    dump_json(
+        {"command": command, "train_arguments": arguments},
+        os.path.join(folder, COMMAND_FILE),
+    )
     with open(os.path.join(folder, LOG_FILE), "a", encoding="utf-8") as log:
         log.write(
             f"=== {time.strftime('%Y-%m-%d %H:%M:%S')}: {shlex.join(command)}\n"
@@ -437,8 +440,7 @@ def main(argv=None):
         "train_arguments": passthrough,
         "launcher": args.launcher,
     }
-    with open(os.path.join(root, PLAN_FILE), "w", encoding="utf-8") as f:
-        json.dump(plan, f, indent=1)
+    dump_json(plan, os.path.join(root, PLAN_FILE))
 
     failures = []
     progress = tqdm(runs, desc="ablation runs", unit="run", file=sys.stderr)

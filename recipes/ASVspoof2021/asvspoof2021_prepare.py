@@ -22,8 +22,8 @@ extracted side by side; the keys come from ``LA-keys-full.tar.gz`` and
 
 ``keys_folder`` defaults to ``<data_folder>/keys``. The trial list must
 list exactly the trials of the key (the error names the differing ones);
-every trial's audio must exist and be a 16 kHz mono file (the error names
-the files), or, with ``on_missing="skip"`` / ``on_bad_audio="skip"``, the
+every trial's audio must exist and be a 16 kHz mono file that decodes
+completely to finite samples (the error names the files), or, with ``on_missing="skip"`` / ``on_bad_audio="skip"``, the
 trial is left out of the manifest, counted in the log and listed in
 ``skipped_<track>2021.csv``.
 
@@ -327,12 +327,6 @@ def key_to_protocol(key, track):
     return protocol, conditions
 
 
-def _file_stamp(path):
-    """Size and modification time of a file (detects a changed key)."""
-    stat = os.stat(path)
-    return (stat.st_size, stat.st_mtime_ns)
-
-
 def prepare_asvspoof2021(
     data_folder,
     save_folder,
@@ -347,7 +341,9 @@ def prepare_asvspoof2021(
     """Writes ``<track>2021.csv`` manifests for ASVspoof 2021 LA / DF.
 
     The manifests of an earlier run are kept when its options, trial
-    lists and keys are the same.
+    lists, keys and audio folders are the same (sizes and dates of the
+    lists and keys, listing of the folders: see
+    :func:`speechbrain_fica.dataio.protocols.prepare_once`).
 
     Arguments
     ---------
@@ -370,9 +366,11 @@ def prepare_asvspoof2021(
     on_missing : str
         ``"error"`` (the message names the missing files) or ``"skip"``.
     on_bad_audio : str
-        ``"error"`` or ``"skip"`` (unreadable, empty, too short, stereo or
-        wrong-rate files). Skipped trials are counted in the log and listed
-        in ``skipped_<track>2021.csv`` (``utt, wav, reason``).
+        ``"error"`` (one error lists every bad file of the track) or
+        ``"skip"``, for unreadable, undecodable (truncated, corrupt), empty,
+        too short, stereo or wrong-rate files and files with NaN or infinite
+        samples. Skipped trials are counted in the log and listed in
+        ``skipped_<track>2021.csv`` (``utt, wav, reason``).
     skip_prep : bool
         Do nothing: the manifests of an earlier run are used as they are.
 
@@ -424,17 +422,13 @@ def prepare_asvspoof2021(
         sources[track] = (trial_list, key_file)
 
     csv_paths = {t: os.path.join(save_folder, f"{t}2021.csv") for t in tracks}
-    # The file stamps of the trial lists and keys: a changed key is
-    # prepared again.
     inputs = {
         "data_folder": os.path.abspath(data_folder),
         "keys_folder": os.path.abspath(keys_folder),
         "tracks": list(tracks),
-        "files": {
-            track: [_file_stamp(path) for path in paths]
-            for track, paths in sources.items()
-        },
     }
+    # A changed trial list, key or audio folder (a file added, removed,
+    # restored or rewritten) makes the manifests out of date.
     return prepare_once(
         "ASVspoof 2021",
         save_folder,
@@ -448,6 +442,11 @@ def prepare_asvspoof2021(
         inputs,
         checks,
         tag="_2021",
+        files=[path for paths in sources.values() for path in paths],
+        folders=[
+            os.path.join(eval_folder(data_folder, track), "flac")
+            for track in tracks
+        ],
     )
 
 

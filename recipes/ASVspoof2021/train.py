@@ -146,7 +146,9 @@ if __name__ == "__main__":
         brain.evaluate_test_set(f"{track}2021", test_sets[track])
         if not if_main_process():
             continue
-        folder = os.path.join(hparams["output_folder"], brain.test_name)
+        folder = os.path.abspath(
+            os.path.join(hparams["output_folder"], brain.test_name)
+        )
         score_file = os.path.join(folder, f"scores_{brain.test_name}.txt")
         skipped = read_skipped_trials(manifest_folder, track)
         results[track] = {

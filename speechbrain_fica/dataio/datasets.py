@@ -15,6 +15,7 @@ from speechbrain.dataio.dataset import DynamicItemDataset
 from speechbrain.utils.data_pipeline import provides, takes
 
 from speechbrain_fica.dataio.audio import (
+    AudioError,
     crop_or_tile,
     load_waveform,
     random_offset,
@@ -51,6 +52,51 @@ def label_to_target(label, utt_id="?"):
     return torch.LongTensor([LABELS[label]])
 
 
+def require_finite(signal, path):
+    """Refuses a waveform with NaN or infinite samples, naming its file.
+
+    The data preparations leave such files out (or stop); this check
+    catches a manifest made otherwise, before the samples reach a model.
+
+    Arguments
+    ---------
+    signal : torch.Tensor
+        The samples of ``path``.
+    path : str
+        The audio file (for the message).
+
+    Returns
+    -------
+    torch.Tensor
+        ``signal``.
+
+    Raises
+    ------
+    AudioError
+        Non-finite samples: the message names the file, their count and
+        the first one.
+
+    Example
+    -------
+    >>> require_finite(torch.zeros(3), "a.wav").shape
+    torch.Size([3])
+    >>> require_finite(torch.tensor([0.0, float("nan")]), "a.wav")
+    Traceback (most recent call last):
+      ...
+    speechbrain_fica.dataio.audio.AudioError: a.wav: 1 non-finite sample(s) (NaN or inf), the first at sample 1; ...
+    """
+    bad = ~torch.isfinite(signal)
+    if bad.any():
+        first = int(bad.nonzero()[0, 0])
+        raise AudioError(
+            f"{path}: {int(bad.sum())} non-finite sample(s) (NaN or inf), "
+            f"the first at sample {first}; leave the file out of the "
+            "manifest (the data preparation does so with "
+            "on_bad_audio: skip)"
+        )
+    return signal
+
+
 def countermeasure_dataset(
     csv_path,
     segment_samples,
@@ -66,7 +112,9 @@ def countermeasure_dataset(
     start is a hash of ``(seed, epoch, ID)``: reproducible across workers
     and resumed runs, different every epoch. Evaluation items are the first
     ``segment_samples`` samples (tile-repeated when shorter), the crop of
-    the official AASIST evaluation and of ``SpoofDetector``.
+    the official AASIST evaluation and of ``SpoofDetector``. A file with
+    NaN or infinite samples is an error naming it (see
+    :func:`require_finite`).
 
     Arguments
     ---------
@@ -113,7 +161,7 @@ def countermeasure_dataset(
     @takes("wav", "id")
     @provides("sig")
     def audio_pipeline(wav, utt_id):
-        signal = load_waveform(wav, sample_rate)
+        signal = require_finite(load_waveform(wav, sample_rate), wav)
         offset = 0
         if train:
             epoch = epoch_counter.current if epoch_counter is not None else 0

@@ -192,6 +192,14 @@ def read_summaries(root, rows, seeds, test_name="eval"):
     return summaries, missing
 
 
+def _metric_value(summary, metric):
+    """A metric of a summary as a float: NaN when it is absent or null
+    (strict JSON summaries write a metric that could not be computed as
+    null)."""
+    value = summary.get(metric)
+    return np.nan if value is None else float(value)
+
+
 def seed_table(summaries, seeds):
     """Mean ± std over seeds and the per-seed values of every row.
 
@@ -217,22 +225,33 @@ def seed_table(summaries, seeds):
     ... )
     >>> table[["n_seeds", "EER_mean", "EER_std", "EER_seed2"]].values.tolist()
     [[2.0, 1.5, 0.707106781187, 2.0], [1.0, 4.0, 0.0, nan]]
+    >>> seed_table({"a": {1: {"EER": None}, 2: {"EER": 2.0}}}, [1, 2])[
+    ...     ["EER_mean", "EER_seed1"]
+    ... ].values.tolist()
+    [[nan, nan]]
     """
     records = {}
     for row, by_seed in summaries.items():
         record = {"n_seeds": float(len(by_seed))}
         for metric in METRICS:
+            # null in a summary (not computable) is NaN and makes the
+            # mean NaN; a run without the metric is left out.
+            per_seed = {
+                seed: _metric_value(by_seed.get(seed, {}), metric)
+                for seed in seeds
+            }
             values = [
-                float(by_seed[seed][metric])
+                per_seed[seed]
                 for seed in seeds
                 if seed in by_seed and metric in by_seed[seed]
             ]
-            mean, std = mean_std(values) if values else (np.nan, np.nan)
+            mean, std = np.nan, np.nan
+            if values and not np.isnan(values).any():
+                mean, std = mean_std(values)
             record[f"{metric}_mean"] = mean
             record[f"{metric}_std"] = std
-            for seed in seeds:
-                value = by_seed.get(seed, {}).get(metric, np.nan)
-                record[f"{metric}_seed{seed}"] = float(value)
+            for seed, value in per_seed.items():
+                record[f"{metric}_seed{seed}"] = value
         records[row] = record
     table = pd.DataFrame.from_dict(records, orient="index")
     table.index.name = "row"
@@ -268,7 +287,9 @@ def per_attack_table(summaries):
         values = {}
         for summary in by_seed.values():
             for record in summary.get("per_attack", []):
-                values.setdefault(record["attack"], []).append(record["EER"])
+                values.setdefault(record["attack"], []).append(
+                    _metric_value(record, "EER")
+                )
         records[row] = {
             attack: float(np.mean(eers)) for attack, eers in values.items()
         }

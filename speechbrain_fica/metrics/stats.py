@@ -154,7 +154,9 @@ class SpoofMetricStats(MetricStats):
     for every batch, then :meth:`summarize` at the end of the stage.
     When a class is missing or there are fewer than 3 distinct scores
     (e.g. a 2-batch debug run), ``summarize`` warns and returns NaN for
-    the metrics instead of failing; NaN/inf scores still raise.
+    the metrics instead of failing (the attribute ``problem`` then says
+    why; it is None after a computable summary); NaN/inf scores still
+    raise.
 
     Arguments
     ---------
@@ -190,6 +192,7 @@ class SpoofMetricStats(MetricStats):
 
     def clear(self):
         """Removes all stored trials and the last summary."""
+        self.problem = None
         self.ids = []
         self.scores = []
         self.labels = []
@@ -319,6 +322,7 @@ class SpoofMetricStats(MetricStats):
         summary["n_bonafide"] = int(bonafide.size)
         summary["n_spoof"] = int(spoof.size)
         self.summary = summary
+        self.problem = problem
         if field is not None:
             return summary[field]
         return summary

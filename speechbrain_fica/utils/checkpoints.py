@@ -6,6 +6,7 @@ Authors
 """
 
 import logging
+import math
 import os
 import shutil
 
@@ -29,8 +30,10 @@ class Checkpointer(sb_checkpoints.Checkpointer):
     load path"). Here ``CKPT.yaml`` is written under a temporary name and
     renamed, atomically, once every recoverable is on disk; folders without
     it are incomplete saves, skipped with a logged warning (and deleted by
-    the next :meth:`save_and_keep_only` of the main process). The arguments
-    are those of ``speechbrain.utils.checkpoints.Checkpointer``.
+    the next :meth:`save_and_keep_only` of the main process). Checkpoints
+    are ranked by a ``min_key`` / ``max_key`` with NaN as the worst value
+    (see :meth:`find_checkpoints`). The arguments are those of
+    ``speechbrain.utils.checkpoints.Checkpointer``.
 
     Example
     -------
@@ -99,6 +102,77 @@ class Checkpointer(sb_checkpoints.Checkpointer):
                     path,
                 )
         return super()._list_checkpoint_dirs()
+
+    def find_checkpoints(
+        self,
+        importance_key=None,
+        max_key=None,
+        min_key=None,
+        ckpt_predicate=None,
+        max_num_checkpoints=None,
+    ):
+        """SpeechBrain's ``find_checkpoints`` with a total order on the
+        meta values: a ``min_key`` / ``max_key`` value that is NaN or not a
+        number ranks below every number (NaN would otherwise break the
+        sorting, and with it which checkpoints are kept and loaded).
+
+        Arguments
+        ---------
+        importance_key : callable, optional
+            As SpeechBrain's.
+        max_key : str, optional
+            Meta key to maximise.
+        min_key : str, optional
+            Meta key to minimise.
+        ckpt_predicate : callable, optional
+            As SpeechBrain's.
+        max_num_checkpoints : int, optional
+            As SpeechBrain's.
+
+        Returns
+        -------
+        list
+            The checkpoints, most important first.
+
+        Example
+        -------
+        >>> folder = getfixture("tmpdir").strpath
+        >>> checkpointer = Checkpointer(folder)
+        >>> for eer in (30.0, 25.0, float("nan"), 40.0):
+        ...     _ = checkpointer.save_checkpoint(meta={"EER": eer})
+        >>> [
+        ...     c.meta["EER"]
+        ...     for c in checkpointer.find_checkpoints(min_key="EER")
+        ... ]
+        [25.0, 30.0, 40.0, nan]
+        """
+        key = min_key or max_key
+        if key is None or importance_key is not None or (min_key and max_key):
+            return super().find_checkpoints(
+                importance_key=importance_key,
+                max_key=max_key,
+                min_key=min_key,
+                ckpt_predicate=ckpt_predicate,
+                max_num_checkpoints=max_num_checkpoints,
+            )
+        sign = -1.0 if min_key else 1.0
+
+        def ranked(checkpoint):
+            value = checkpoint.meta[key]
+            if isinstance(value, (int, float)) and not math.isnan(value):
+                return sign * float(value)
+            return -math.inf
+
+        def has_key(checkpoint):
+            if key not in checkpoint.meta:
+                return False
+            return ckpt_predicate is None or ckpt_predicate(checkpoint)
+
+        return super().find_checkpoints(
+            importance_key=ranked,
+            ckpt_predicate=has_key,
+            max_num_checkpoints=max_num_checkpoints,
+        )
 
     def save_and_keep_only(self, *args, **kwargs):
         """:meth:`save_checkpoint`, then deletes old checkpoints (see

@@ -4,7 +4,6 @@ Authors
  * speechbrain-fica contributors 2026
 """
 
-import json
 import logging
 import os
 
@@ -23,7 +22,7 @@ from speechbrain_fica.metrics.score_files import (
     read_score_file,
 )
 from speechbrain_fica.metrics.tables import write_tables
-from speechbrain_fica.utils.strict_json import finite_or_none
+from speechbrain_fica.utils.strict_json import dump_json, finite_or_none
 
 logger = logging.getLogger(__name__)
 
@@ -197,6 +196,9 @@ def _append_legend(md_path, track):
 def write_summary_2021(results, path, subset):
     """Writes ``summary_2021.json`` and logs the headline numbers.
 
+    The file is strict JSON: a value that is not finite (an EER that could
+    not be computed) is null, with the reason under ``null_reasons``.
+
     Arguments
     ---------
     results : dict
@@ -238,6 +240,4 @@ def write_summary_2021(results, path, subset):
             pooled["EER"],
         )
     summary = {"headline_subset": subset, "headline": headline, **results}
-    with open(path, "w", encoding="utf-8") as f:
-        json.dump(summary, f, indent=1)
-    return summary
+    return dump_json(summary, path)
