@@ -325,8 +325,9 @@ def signal_notes(wav, sample_rate):
         return ["digital silence (no sample above 2^-15 of full scale)"]
     seconds = (int(above[-1]) - int(above[0]) + 1) / sample_rate
     if seconds < MIN_SIGNAL_SECONDS:
+        shown = math.floor(seconds * 100) / 100  # never "0.50 s < 0.5 s"
         return [
-            f"short: {seconds:.2f} s of signal (less than "
+            f"short: {shown:.2f} s of signal (less than "
             f"{MIN_SIGNAL_SECONDS:g} s)"
         ]
     return []
