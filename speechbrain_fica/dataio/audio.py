@@ -280,7 +280,7 @@ def read_first_samples(path, n_samples, sample_rate, resample=False):
         n_nan = int(torch.isnan(wav).sum())
         raise AudioError(
             f"{path}: {n_nan} NaN and {int((~finite).sum()) - n_nan} "
-            f"infinite sample value(s) among the {wav.numel()} read"
+            f"infinite sample value(s) among the {wav.numel()} samples read"
         )
     wav = wav.mean(dim=0)
     if rate != sample_rate:

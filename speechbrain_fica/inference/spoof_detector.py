@@ -39,7 +39,10 @@ from speechbrain_fica.dataio.audio import (
     read_first_samples,
     signal_notes,
 )
-from speechbrain_fica.inference.trust import check_hyperparams
+from speechbrain_fica.inference.trust import (
+    check_hyperparams,
+    find_untrusted_tags,
+)
 from speechbrain_fica.metrics.cm_scores import SCORE_TYPES, cm_scores
 from speechbrain_fica.utils.checkpoints import CheckpointError
 
@@ -243,6 +246,9 @@ class SpoofDetector(Pretrained):
             )
         if not trust_remote_code:
             check_hyperparams(yaml_path)
+        else:
+            for problem in find_untrusted_tags(yaml_path):
+                logger.warning("trusted (trust_remote_code): %s", problem)
         kwargs.setdefault(
             "fetch_config", FetchConfig(allow_network=False, overwrite=True)
         )
@@ -349,7 +355,7 @@ class SpoofDetector(Pretrained):
         wav, source = self._read(path, resample)
         notes = signal_notes(wav, self.sample_rate)
         for note in notes:
-            logger.warning("%s: %s (scored anyway)", path, note)
+            logger.warning("%s: %s; scored anyway", path, note)
         if source["sample_rate"] != self.sample_rate:
             notes.append(f"resampled from {source['sample_rate']} Hz")
         if source["channels"] != 1:
