@@ -260,7 +260,10 @@ def find_untrusted_tags(path, _visited=None):
         return problems
     for node in _walk(root, set()):
         tag = _tag_text(node)
-        where = f"{path}:{node.start_mark.line + 1}: {tag}"
+        shown = tag  # as written in the file
+        if tag.startswith(_STANDARD_PREFIX):
+            shown = "!!" + tag[len(_STANDARD_PREFIX) :]
+        where = f"{path}:{node.start_mark.line + 1}: {shown}"
         if tag.startswith(_STANDARD_PREFIX):
             if tag[len(_STANDARD_PREFIX) :] not in _STANDARD_TAGS:
                 problems.append(f"{where}: a Python-object tag")
