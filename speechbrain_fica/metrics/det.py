@@ -69,7 +69,7 @@ def as_float64(values, name):
                 f"{array.size}"
             )
     try:
-        array = array.astype(np.float64)
+        array = array.astype(np.float64, copy=False)
     except (TypeError, ValueError) as error:
         raise ValueError(f"{name} must be numeric: {error}") from error
     return array.reshape(-1)
