@@ -206,13 +206,24 @@ def load_detector(model, device=None, trust_remote_code=False):
     )
 
 
-def _same_file(a, b):
-    if os.path.realpath(a) == os.path.realpath(b):
-        return True
+def _is_one_of(output, inputs):
+    """The input ``output`` is (same path after links, or a hard link to
+    it), or None."""
+    real = os.path.realpath(output)
     try:
-        return os.path.samefile(a, b)  # hard links
+        output_stat = os.stat(output)
     except OSError:
-        return False
+        output_stat = None
+    for path in inputs:
+        if os.path.realpath(path) == real:
+            return path
+        if output_stat is not None:
+            try:
+                if os.path.samestat(output_stat, os.stat(path)):
+                    return path
+            except OSError:
+                continue
+    return None
 
 
 def check_output(output, inputs):
@@ -247,12 +258,11 @@ def check_output(output, inputs):
         raise UsageError(
             f"--output {output} is a folder; give the CSV file to write"
         )
-    for path in inputs:
-        if _same_file(output, path):
-            raise UsageError(
-                f"--output {output} is an input ({path}); it would be "
-                "overwritten"
-            )
+    same = _is_one_of(output, inputs)
+    if same is not None:
+        raise UsageError(
+            f"--output {output} is an input ({same}); it would be overwritten"
+        )
     if os.path.lexists(output) and not os.path.isfile(output):
         raise UsageError(f"--output {output} exists and is not a file")
     folder = os.path.dirname(os.path.abspath(output))
