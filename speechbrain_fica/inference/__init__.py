@@ -6,6 +6,9 @@
   AASIST-L models (MIT licence, NAVER Corp.).
 * ``python -m speechbrain_fica.inference.export``: writes such a folder from
   an official checkpoint or a trained recipe experiment.
+* :mod:`speechbrain_fica.inference.trust`: the check of a folder's
+  ``hyperparams.yaml`` (an allow-list of the code it may name) that runs
+  before the yaml is loaded; ``trust_remote_code=True`` skips it.
 
 Authors
  * speechbrain-fica contributors 2026

@@ -4,18 +4,36 @@
 
     python -m speechbrain_fica.score audio/ extra.flac --model AASIST \\
         --output scores.csv [--batch_size 8] [--device cpu] \\
-        [--extensions flac,wav] [--threshold T]
+        [--extensions flac,wav] [--threshold T] [--resample] [--strict] \\
+        [--trust-remote-code]
 
-``--model`` is a model folder (``hyperparams.yaml`` + ``model.ckpt``, e.g.
-written by ``python -m speechbrain_fica.inference.export``) or the name of
-a bundled model (``AASIST``, ``AASIST-L``). Folders are searched
-recursively for files with the given extensions; files named on the
-command line are scored whatever their extension. The CSV has the columns
-``path,score,decision`` (``decision`` is ``bonafide`` or ``spoof``, see
-``SpoofDetector.classify_batch``). Files that cannot be scored (unreadable,
-empty, not mono, at another sampling rate, missing) are reported by name
-on stderr, skipped and counted in the final summary line. The exit status
-is 0 when at least one file was scored, 1 otherwise.
+``--model`` is the name of a bundled model (``AASIST``, ``AASIST-L``) or a
+model folder (``hyperparams.yaml`` + ``model.ckpt``, e.g. written by
+``python -m speechbrain_fica.inference.export``) given as a path: a bundled
+name always means the bundled model (a local folder of that name is
+``./AASIST``). A folder whose ``hyperparams.yaml`` names code outside an
+allow-list is refused unless ``--trust-remote-code`` is given (see
+:mod:`speechbrain_fica.inference.trust`).
+
+Folders are searched recursively for files with the given extensions;
+files named on the command line are scored whatever their extension. Only
+the scored segment of each file is read. The CSV has the columns
+``path,score,decision,note``: ``decision`` is ``bonafide`` or ``spoof``
+(see ``SpoofDetector.classify_batch``), ``note`` is empty unless the input
+is digitally silent, has less than 0.5 s of signal, or was resampled or
+down-mixed (``--resample``; without it files must be mono at the model's
+rate). Files that cannot be scored (unreadable, empty, NaN or infinite
+samples, not mono or at another rate without ``--resample``, missing) are
+reported by name on stderr, skipped and counted in the final summary line.
+
+``--output`` is checked before the model is loaded: a folder, a path under
+a file, a folder that cannot be written, or one of the inputs (audio files
+or model files) is refused. The CSV is written to a temporary file in the
+same folder and renamed when scoring ends, so an interrupted run leaves no
+partial CSV, and an existing CSV is kept when nothing could be scored.
+Exit status: 0 when at least one file was scored (and, with ``--strict``,
+none was skipped), 1 otherwise, 2 for unusable arguments or a model that
+cannot be loaded.
 
 Authors
  * speechbrain-fica contributors 2026
@@ -24,8 +42,10 @@ Authors
 import argparse
 import csv
 import logging
+import math
 import os
 import sys
+import tempfile
 
 import torch
 from tqdm import tqdm
@@ -38,10 +58,13 @@ from speechbrain_fica.inference.spoof_detector import (
     SpoofDetector,
     pretrained_path,
 )
+from speechbrain_fica.inference.trust import UntrustedCodeError
+from speechbrain_fica.utils.checkpoints import CheckpointError
 from speechbrain_fica.utils.log_levels import quiet_speechbrain_loggers
 
+PROG = "python -m speechbrain_fica.score"
 DEFAULT_EXTENSIONS = ("flac", "wav")
-CSV_COLUMNS = ("path", "score", "decision")
+CSV_COLUMNS = ("path", "score", "decision", "note")
 
 
 def find_audio_files(inputs, extensions=DEFAULT_EXTENSIONS):
@@ -93,16 +116,78 @@ def find_audio_files(inputs, extensions=DEFAULT_EXTENSIONS):
     return files, missing
 
 
-def load_detector(model, device=None):
-    """A ``SpoofDetector`` from a folder or a bundled model name.
+class UsageError(ValueError):
+    """An argument the command line cannot use (exit status 2)."""
+
+
+def resolve_model(model):
+    """The model folder ``--model`` names, and a warning when ambiguous.
+
+    A bundled model name (``AASIST``, ``AASIST-L``) always means the
+    bundled model; a folder is given by a path (anything with a path
+    separator, e.g. ``./AASIST``, or an existing folder whose name is not
+    a bundled name).
 
     Arguments
     ---------
     model : str
-        A model folder, or ``"AASIST"`` / ``"AASIST-L"`` (an existing
-        folder of that name takes precedence).
+        The ``--model`` value.
+
+    Returns
+    -------
+    folder : str
+        The model folder.
+    warning : str or None
+        Set when a local folder has a bundled model's name.
+
+    Raises
+    ------
+    UsageError
+        Neither a bundled name nor a model folder.
+
+    Example
+    -------
+    >>> folder, warning = resolve_model("AASIST-L")
+    >>> folder == pretrained_path("AASIST-L"), warning
+    (True, None)
+    >>> resolve_model("no/such/folder")
+    Traceback (most recent call last):
+    ...
+    speechbrain_fica.inference.cli.UsageError: --model no/such/folder: ...
+    """
+    if model in PRETRAINED_MODELS:
+        warning = None
+        if os.path.isdir(model):
+            warning = (
+                f"--model {model}: using the bundled model {model}, not the "
+                f"local folder {model}{os.sep} (to score with that folder, "
+                f"pass --model .{os.sep}{model})"
+            )
+        return pretrained_path(model), warning
+    if not os.path.isdir(model):
+        raise UsageError(
+            f"--model {model}: no such model folder (bundled models: "
+            f"{', '.join(PRETRAINED_MODELS)})"
+        )
+    if not os.path.isfile(os.path.join(model, "hyperparams.yaml")):
+        raise UsageError(
+            f"--model {model}: not a model folder (no hyperparams.yaml)"
+        )
+    return model, None
+
+
+def load_detector(model, device=None, trust_remote_code=False):
+    """A ``SpoofDetector`` from a bundled model name or a folder.
+
+    Arguments
+    ---------
+    model : str
+        ``"AASIST"`` / ``"AASIST-L"`` or a model folder (see
+        :func:`resolve_model`).
     device : str, optional
         Torch device (default: CUDA when available, else CPU).
+    trust_remote_code : bool
+        Load a yaml that names code outside the allow-list.
 
     Returns
     -------
@@ -114,15 +199,111 @@ def load_detector(model, device=None):
     >>> load_detector("AASIST-L", device="cpu").segment_samples
     64600
     """
-    source = model
-    if not os.path.isdir(model) and model in PRETRAINED_MODELS:
-        source = pretrained_path(model)
+    source, _ = resolve_model(model)
     run_opts = {"device": device} if device else None
-    return SpoofDetector.from_hparams(source=source, run_opts=run_opts)
+    return SpoofDetector.from_hparams(
+        source=source, run_opts=run_opts, trust_remote_code=trust_remote_code
+    )
+
+
+def _is_one_of(output, inputs):
+    """The input ``output`` is (same path after links, or a hard link to
+    it), or None."""
+    real = os.path.realpath(output)
+    try:
+        output_stat = os.stat(output)
+    except OSError:
+        output_stat = None
+    for path in inputs:
+        if os.path.realpath(path) == real:
+            return path
+        if output_stat is not None:
+            try:
+                if os.path.samestat(output_stat, os.stat(path)):
+                    return path
+            except OSError:
+                continue
+    return None
+
+
+def check_output(output, inputs):
+    """Refuses an ``--output`` that cannot be written or is an input.
+
+    Arguments
+    ---------
+    output : str
+        The CSV file to write.
+    inputs : list of str
+        Files the run reads (audio, model files), never to be replaced.
+
+    Raises
+    ------
+    UsageError
+        ``output`` is a folder or not a regular file, lies under a file,
+        is in a folder that cannot be written, is read-only, or is one of
+        ``inputs``.
+
+    Example
+    -------
+    >>> tmp = getfixture("tmpdir")
+    >>> audio = tmp.join("a.wav")
+    >>> _ = audio.write("x")
+    >>> check_output(tmp.join("scores.csv").strpath, [audio.strpath])
+    >>> check_output(audio.strpath, [audio.strpath])
+    Traceback (most recent call last):
+    ...
+    speechbrain_fica.inference.cli.UsageError: --output .../a.wav is an input ...
+    """
+    if os.path.isdir(output):
+        raise UsageError(
+            f"--output {output} is a folder; give the CSV file to write"
+        )
+    same = _is_one_of(output, inputs)
+    if same is not None:
+        raise UsageError(
+            f"--output {output} is an input ({same}); it would be overwritten"
+        )
+    if os.path.lexists(output) and not os.path.isfile(output):
+        raise UsageError(f"--output {output} exists and is not a file")
+    folder = os.path.dirname(os.path.abspath(output))
+    while not os.path.exists(folder):
+        folder = os.path.dirname(folder)
+    if not os.path.isdir(folder):
+        raise UsageError(f"--output {output}: {folder} is not a folder")
+    if not os.access(folder, os.W_OK | os.X_OK):
+        raise UsageError(f"--output {output}: cannot write in {folder}")
+    if os.path.exists(output) and not os.access(output, os.W_OK):
+        raise UsageError(f"--output {output} is read-only")
+
+
+def model_files(folder):
+    """The files of a model folder (inputs the output must not replace).
+
+    Arguments
+    ---------
+    folder : str
+        The model folder.
+
+    Returns
+    -------
+    list of str
+        Its files.
+    """
+    return [
+        os.path.join(root, name)
+        for root, _, names in os.walk(folder)
+        for name in names
+    ]
 
 
 def score_files(
-    detector, files, writer, batch_size=8, threshold=None, progress=True
+    detector,
+    files,
+    writer,
+    batch_size=8,
+    threshold=None,
+    progress=True,
+    resample=False,
 ):
     """Scores files in batches, writing a CSV row per scored file.
 
@@ -133,13 +314,15 @@ def score_files(
     files : list of str
         Audio files.
     writer : csv.writer
-        Receives ``path, score, decision`` rows, in ``files`` order.
+        Receives ``path, score, decision, note`` rows, in ``files`` order.
     batch_size : int
         Files per forward pass.
     threshold : float, optional
         Replaces the model's decision threshold.
     progress : bool
         Show a progress bar (stderr).
+    resample : bool
+        Resample and down-mix files that are not mono at the model's rate.
 
     Returns
     -------
@@ -149,46 +332,80 @@ def score_files(
         ``(path, reason)`` of the files that could not be scored.
     """
     skipped, n_scored = [], 0
-    batch_paths, batch_segments = [], []
+    batch = []  # (path, segment, note)
     bar = tqdm(
         total=len(files), unit="file", disable=not progress, file=sys.stderr
     )
 
+    def skip(path, reason):
+        if reason.startswith(f"{path}: "):
+            reason = reason[len(path) + 2 :]
+        skipped.append((path, reason))
+        bar.write(f"skipped {path}: {reason}", file=sys.stderr)
+
     def flush():
-        segments = torch.stack(batch_segments)
+        segments = torch.stack([segment for _, segment, _ in batch])
         scores, is_bonafide = detector.classify_batch(
             segments, threshold=threshold
         )
-        for path, score, bonafide in zip(
-            batch_paths, scores.tolist(), is_bonafide.tolist()
+        n_written = 0
+        for (path, _, note), score, bonafide in zip(
+            batch, scores.tolist(), is_bonafide.tolist()
         ):
-            writer.writerow(
-                [path, repr(score), BONAFIDE if bonafide else SPOOF]
-            )
-        bar.update(len(batch_paths))
-        batch_paths.clear()
-        batch_segments.clear()
-        return len(scores)
+            if not math.isfinite(score):
+                skip(path, f"the model gave a non-finite score ({score})")
+                continue
+            decision = BONAFIDE if bonafide else SPOOF
+            writer.writerow([path, repr(score), decision, note])
+            n_written += 1
+        bar.update(len(batch))
+        batch.clear()
+        return n_written
 
     with bar:
         for path in files:
             try:
-                segment = detector.prepare(detector.load_audio(path))
+                segment, note = detector.load_segment(path, resample=resample)
             except (AudioError, ValueError) as error:
-                reason = str(error)
-                if reason.startswith(f"{path}: "):
-                    reason = reason[len(path) + 2 :]
-                skipped.append((path, reason))
-                bar.write(f"skipped {path}: {reason}", file=sys.stderr)
+                skip(path, str(error))
                 bar.update(1)
                 continue
-            batch_paths.append(path)
-            batch_segments.append(segment)
-            if len(batch_paths) == batch_size:
+            batch.append((path, segment, note))
+            if len(batch) == batch_size:
                 n_scored += flush()
-        if batch_paths:
+        if batch:
             n_scored += flush()
     return n_scored, skipped
+
+
+class _PendingCsv:
+    """A CSV written to a temporary file beside ``path``, renamed over it
+    by :meth:`commit` (removed, leaving ``path`` as it was, otherwise)."""
+
+    def __init__(self, path):
+        self.path = path
+        folder = os.path.dirname(os.path.abspath(path))
+        os.makedirs(folder, exist_ok=True)
+        handle, self.temporary = tempfile.mkstemp(
+            dir=folder, prefix=f".{os.path.basename(path)}.", suffix=".tmp"
+        )
+        self.file = os.fdopen(handle, "w", newline="", encoding="utf-8")
+
+    def commit(self):
+        self.file.close()
+        if os.path.exists(self.path):
+            mode = os.stat(self.path).st_mode & 0o777
+        else:
+            umask = os.umask(0)
+            os.umask(umask)
+            mode = 0o666 & ~umask
+        os.chmod(self.temporary, mode)
+        os.replace(self.temporary, self.path)
+
+    def discard(self):
+        self.file.close()
+        if os.path.exists(self.temporary):
+            os.remove(self.temporary)
 
 
 def summary_line(n_scored, skipped):
@@ -220,24 +437,30 @@ def summary_line(n_scored, skipped):
     return line
 
 
-def parse_arguments(argv=None):
-    """Parses the command line.
-
-    Arguments
-    ---------
-    argv : list of str, optional
-        The inputs and options (default: ``sys.argv[1:]``).
+def build_parser():
+    """The command line's argument parser.
 
     Returns
     -------
-    argparse.Namespace
-        The options; ``--batch_size`` is at least 1.
+    argparse.ArgumentParser
+        The parser.
     """
     parser = argparse.ArgumentParser(
-        prog="python -m speechbrain_fica.score",
+        prog=PROG,
         description=(
             "Score audio files with a spoofing countermeasure into a CSV "
-            "(path,score,decision; higher score = more bona fide)."
+            "(path,score,decision,note; higher score = more bona fide)."
+        ),
+        epilog=(
+            "Security: a model folder's hyperparams.yaml is code (loading "
+            "it builds the objects it names and can call any function). "
+            "Folders whose yaml names anything outside an allow-list "
+            "(speechbrain_fica.inference.trust.ALLOWED_MODULES: the "
+            "plugin's and SpeechBrain's network modules, torch.nn, "
+            "torch.optim) are refused unless --trust-remote-code is given; "
+            "weights are loaded as tensors only. Exit status: 0 when files "
+            "were scored, 1 when none was (or, with --strict, when any was "
+            "skipped), 2 for unusable arguments or models."
         ),
     )
     parser.add_argument(
@@ -247,11 +470,19 @@ def parse_arguments(argv=None):
         "--model",
         required=True,
         help=(
-            "model folder (hyperparams.yaml + model.ckpt) or a bundled "
-            f"model: {', '.join(PRETRAINED_MODELS)}"
+            f"a bundled model ({', '.join(PRETRAINED_MODELS)}; these names "
+            "always mean the bundled models) or the path of a model folder "
+            "(hyperparams.yaml + model.ckpt), e.g. ./my_model"
         ),
     )
-    parser.add_argument("--output", required=True, help="CSV file to write")
+    parser.add_argument(
+        "--output",
+        required=True,
+        help=(
+            "CSV file to write (replaced when scoring ends; kept when "
+            "nothing was scored; never one of the inputs)"
+        ),
+    )
     parser.add_argument("--batch_size", type=int, default=8)
     parser.add_argument(
         "--device", default=None, help="e.g. cpu, cuda:0 (default: auto)"
@@ -268,12 +499,58 @@ def parse_arguments(argv=None):
         help="decision threshold replacing the model's",
     )
     parser.add_argument(
+        "--resample",
+        action="store_true",
+        help=(
+            "resample files at other rates and average the channels of "
+            "multi-channel files (stated in the note column); by default "
+            "such files are skipped"
+        ),
+    )
+    parser.add_argument(
+        "--strict",
+        action="store_true",
+        help="exit with status 1 when any input was skipped",
+    )
+    parser.add_argument(
+        "--trust-remote-code",
+        action="store_true",
+        help=(
+            "load a model folder whose hyperparams.yaml names code outside "
+            "the allow-list; it can run anything: only for folders from an "
+            "author you trust"
+        ),
+    )
+    parser.add_argument(
         "--noprogressbar", action="store_true", help="no progress bar"
     )
+    return parser
+
+
+def parse_arguments(argv=None):
+    """Parses the command line.
+
+    Arguments
+    ---------
+    argv : list of str, optional
+        The inputs and options (default: ``sys.argv[1:]``).
+
+    Returns
+    -------
+    argparse.Namespace
+        The options; ``--batch_size`` is at least 1.
+    """
+    parser = build_parser()
     args = parser.parse_args(argv)
     if args.batch_size < 1:
         parser.error("--batch_size must be at least 1")
     return args
+
+
+def _usage_error(message):
+    """Exits with argparse's status and style, on one line."""
+    print(f"{PROG}: error: {message}", file=sys.stderr)
+    sys.exit(2)
 
 
 def main(argv=None):
@@ -287,21 +564,42 @@ def main(argv=None):
     Returns
     -------
     int
-        0 if at least one file was scored, 1 otherwise.
+        0 if at least one file was scored (and none was skipped, with
+        ``--strict``), 1 otherwise.
+
+    Raises
+    ------
+    SystemExit
+        Status 2 (one line on stderr) for an unusable ``--model`` or
+        ``--output``, a refused yaml or checkpoint, before any scoring.
     """
     args = parse_arguments(argv)
     logging.basicConfig(level=logging.WARNING, format="%(message)s")
     quiet_speechbrain_loggers()
     extensions = [e.strip() for e in args.extensions.split(",")]
     files, missing = find_audio_files(args.inputs, extensions)
+    try:
+        source, warning = resolve_model(args.model)
+        inputs = [*files, *model_files(source)]
+        check_output(args.output, inputs)
+    except UsageError as error:
+        _usage_error(str(error))
+    if warning:
+        print(f"warning: {warning}", file=sys.stderr)
     skipped = [(path, "no such file or folder") for path in missing]
     for path, reason in skipped:
         print(f"skipped {path}: {reason}", file=sys.stderr)
-    detector = load_detector(args.model, args.device)
-    folder = os.path.dirname(os.path.abspath(args.output))
-    os.makedirs(folder, exist_ok=True)
-    with open(args.output, "w", newline="", encoding="utf-8") as f:
-        writer = csv.writer(f)
+    try:
+        detector = SpoofDetector.from_hparams(
+            source=source,
+            run_opts={"device": args.device} if args.device else None,
+            trust_remote_code=args.trust_remote_code,
+        )
+    except (UntrustedCodeError, CheckpointError, FileNotFoundError) as error:
+        _usage_error(str(error))
+    pending = _PendingCsv(args.output)
+    try:
+        writer = csv.writer(pending.file)
         writer.writerow(CSV_COLUMNS)
         n_scored, bad = score_files(
             detector,
@@ -310,11 +608,27 @@ def main(argv=None):
             batch_size=args.batch_size,
             threshold=args.threshold,
             progress=not args.noprogressbar,
+            resample=args.resample,
         )
+        if n_scored:
+            pending.commit()
+    finally:
+        pending.discard()
     skipped += bad
     print(summary_line(n_scored, skipped), file=sys.stderr)
+    output = os.path.abspath(args.output)
     if n_scored:
-        print(f"scores written to {args.output}", file=sys.stderr)
+        print(f"scores written to {output}", file=sys.stderr)
+    elif os.path.exists(output):
+        print(f"nothing scored: {output} left as it was", file=sys.stderr)
+    else:
+        print(f"nothing scored: {output} not written", file=sys.stderr)
+    if args.strict and skipped:
+        print(
+            f"--strict: {len(skipped)} input(s) skipped, exit status 1",
+            file=sys.stderr,
+        )
+        return 1
     return 0 if n_scored else 1
 
 

@@ -22,6 +22,11 @@ Two sources::
     python -m speechbrain_fica.inference.export \\
         --experiment results/aasist_fica/1 --output my_model
 
+The experiment's ``hyperparams.yaml`` is checked like a model folder's
+(:mod:`speechbrain_fica.inference.trust`) before any of it is built:
+an experiment from someone else whose yaml names code outside the
+allow-list needs ``--trust-remote-code``.
+
 Authors
  * speechbrain-fica contributors 2026
 """
@@ -46,6 +51,10 @@ from speechbrain_fica.inference.model_folder import (
     write_model_folder,
 )
 from speechbrain_fica.inference.spoof_detector import SpoofDetector
+from speechbrain_fica.inference.trust import (
+    UntrustedCodeError,
+    check_hyperparams,
+)
 from speechbrain_fica.lobes import AASIST
 from speechbrain_fica.metrics.cm_scores import SCORE_TYPES
 from speechbrain_fica.utils.checkpoints import Checkpointer
@@ -85,11 +94,17 @@ def _md5(path):
     return digest.hexdigest()
 
 
-def _write_and_verify(output, hyperparams, readme, weights):
+def _write_and_verify(
+    output, hyperparams, readme, weights, trust_remote_code=False
+):
     """Writes the folder, then loads it as a user would (strict loading
     of the weights)."""
     write_model_folder(output, hyperparams, readme, weights)
-    SpoofDetector.from_hparams(source=output, run_opts={"device": "cpu"})
+    SpoofDetector.from_hparams(
+        source=output,
+        run_opts={"device": "cpu"},
+        trust_remote_code=trust_remote_code,
+    )
 
 
 def export_official(name, weights, output, license_file=None, overwrite=False):
@@ -258,7 +273,9 @@ def _epoch(checkpoint):
         return None
 
 
-def export_experiment(experiment, output, overwrite=False):
+def export_experiment(
+    experiment, output, overwrite=False, trust_remote_code=False
+):
     """Exports a trained recipe experiment to a model folder.
 
     Picks the checkpoint with the lowest dev EER in
@@ -277,6 +294,10 @@ def export_experiment(experiment, output, overwrite=False):
         The folder to write.
     overwrite : bool
         Replace the files of an existing folder (else FileExistsError).
+    trust_remote_code : bool
+        Export an experiment whose yaml names code outside the allow-list
+        of :mod:`speechbrain_fica.inference.trust` (it runs when the
+        folder is verified, and whenever the folder is loaded).
 
     Returns
     -------
@@ -289,12 +310,17 @@ def export_experiment(experiment, output, overwrite=False):
         No experiment, yaml or checkpoint.
     ValueError
         The yaml lacks ``model`` or has an unknown ``score_type``.
+    speechbrain_fica.inference.trust.UntrustedCodeError
+        The yaml names code outside the allow-list, and
+        ``trust_remote_code`` is False.
     """
     yaml_path = os.path.join(experiment, "hyperparams.yaml")
     if not os.path.isfile(yaml_path):
         raise FileNotFoundError(
             f"not a recipe experiment (no hyperparams.yaml): {experiment}"
         )
+    if not trust_remote_code:
+        check_hyperparams(yaml_path)
     tree, origin = _read_experiment_yaml(yaml_path)
     if "model" not in tree:
         raise ValueError(f"{yaml_path} defines no 'model'")
@@ -338,7 +364,7 @@ def export_experiment(experiment, output, overwrite=False):
         title, interface, provenance, _model_node(tree["model"])
     )
     readme = _experiment_readme(name, origin, ckpt_name, eer, interface)
-    _write_and_verify(output, hyperparams, readme, weights)
+    _write_and_verify(output, hyperparams, readme, weights, trust_remote_code)
     return output
 
 
@@ -465,6 +491,15 @@ def main(argv=None):
         action="store_true",
         help="replace the files of an existing folder",
     )
+    parser.add_argument(
+        "--trust-remote-code",
+        action="store_true",
+        help=(
+            "export an experiment whose hyperparams.yaml names code "
+            "outside the allow-list of model folders (that code runs): "
+            "only for experiments from an author you trust"
+        ),
+    )
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.WARNING, format="%(message)s")
     quiet_speechbrain_loggers()
@@ -479,8 +514,16 @@ def main(argv=None):
             overwrite=args.overwrite,
         )
     else:
-        export_experiment(args.experiment, args.output, args.overwrite)
-    print(f"model folder written to {args.output}")
+        try:
+            export_experiment(
+                args.experiment,
+                args.output,
+                args.overwrite,
+                trust_remote_code=args.trust_remote_code,
+            )
+        except UntrustedCodeError as error:
+            parser.exit(2, f"{parser.prog}: error: {error}\n")
+    print(f"model folder written to {os.path.abspath(args.output)}")
     return 0
 
 

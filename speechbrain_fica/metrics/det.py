@@ -41,11 +41,35 @@ _SPOOF_CLASS = "spoof"
 
 
 def as_float64(values, name):
-    """Flattens list / numpy / torch input into a float64 numpy vector."""
+    """Flattens list / numpy / torch input into a float64 numpy vector.
+
+    Missing values (``None``) are an error of their own: numpy would
+    turn them into NaN, reported as if a model had produced NaN scores.
+
+    Example
+    -------
+    >>> as_float64([1, 2.5], "scores")
+    array([1. , 2.5])
+    >>> as_float64([1.0, None, None], "scores")
+    Traceback (most recent call last):
+      ...
+    ValueError: scores has 2 missing value(s) (None) out of 3
+    """
     if hasattr(values, "detach"):  # torch tensor (GPU, half precision...)
         values = values.detach().cpu().double().numpy()
     try:
-        array = np.asarray(values, dtype=np.float64)
+        array = np.asarray(values)
+    except (TypeError, ValueError) as error:
+        raise ValueError(f"{name} must be numeric: {error}") from error
+    if array.dtype == object:
+        n_missing = sum(value is None for value in array.reshape(-1))
+        if n_missing:
+            raise ValueError(
+                f"{name} has {n_missing} missing value(s) (None) out of "
+                f"{array.size}"
+            )
+    try:
+        array = array.astype(np.float64, copy=False)
     except (TypeError, ValueError) as error:
         raise ValueError(f"{name} must be numeric: {error}") from error
     return array.reshape(-1)

@@ -8,6 +8,8 @@ Authors
 import logging
 import math
 import os
+import pickle
+import re
 import shutil
 
 import torch
@@ -219,6 +221,9 @@ def load_backbone_weights(model, path):
     RuntimeError
         The keys or shapes do not match the model (the message names the
         file and the differing keys).
+    CheckpointError
+        The file is not a tensors-only checkpoint (see
+        :func:`load_tensors_only`).
 
     Example
     -------
@@ -232,7 +237,7 @@ def load_backbone_weights(model, path):
         path = os.path.join(path, "model.ckpt")
     if not os.path.isfile(path):
         raise FileNotFoundError(f"backbone weights not found: {path}")
-    state = torch.load(path, map_location="cpu", weights_only=True)
+    state = load_tensors_only(path)
     cleaned = {}
     for key, value in state.items():
         for prefix in _WRAPPER_PREFIXES:
@@ -286,3 +291,70 @@ def check_weights_to_score(hparams):
             "--output_folder at a trained experiment) and no "
             "--pretrained_model"
         )
+
+
+class CheckpointError(RuntimeError):
+    """A checkpoint that is refused or unreadable (the message names the
+    file).
+
+    Example
+    -------
+    >>> raise CheckpointError("m/model.ckpt: holds Python objects")
+    Traceback (most recent call last):
+    ...
+    speechbrain_fica.utils.checkpoints.CheckpointError: m/model.ckpt: holds Python objects
+    """
+
+
+def load_tensors_only(path):
+    """``torch.load(path, weights_only=True)`` on the CPU, with an error
+    that names the file when it is refused.
+
+    A pickle that holds other Python objects than tensors and containers
+    (e.g. an instance of a custom class) can run code when it is loaded,
+    so it is refused, as is a file that is no PyTorch checkpoint.
+
+    Arguments
+    ---------
+    path : str
+        The checkpoint.
+
+    Returns
+    -------
+    object
+        What the file holds (e.g. a ``state_dict``).
+
+    Raises
+    ------
+    CheckpointError
+        The file holds other objects, or is no checkpoint.
+
+    Example
+    -------
+    >>> path = getfixture("tmpdir").join("bad.ckpt").strpath
+    >>> torch.save({"w": torch.zeros(1), "f": print}, path)
+    >>> load_tensors_only(path)
+    Traceback (most recent call last):
+    ...
+    speechbrain_fica.utils.checkpoints.CheckpointError: .../bad.ckpt: refused: ... (print), ...
+    """
+    try:
+        return torch.load(path, map_location="cpu", weights_only=True)
+    except pickle.UnpicklingError as error:
+        found = re.search(r"Unsupported global: GLOBAL (\S+)", str(error))
+        if found:
+            raise CheckpointError(
+                f"{path}: refused: the checkpoint holds Python objects "
+                f"besides tensors ({found.group(1)}), which could run code "
+                "when loaded. Only tensors are loaded: save the model's "
+                "state_dict (torch.save(model.state_dict(), path)) from a "
+                "source you trust"
+            ) from None
+        raise CheckpointError(
+            f"{path}: not a PyTorch checkpoint of tensors (cannot be "
+            "unpickled as one)"
+        ) from None
+    except (RuntimeError, EOFError, OSError) as error:
+        raise CheckpointError(
+            f"{path}: cannot read the checkpoint ({error})"
+        ) from error
