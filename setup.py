@@ -65,7 +65,9 @@ setup(
         "pysptk>=1.0.1",
     ],
     extras_require={
-        "test": ["pytest>=7.4"],
+        # t-SNE figure of speechbrain_fica.analysis
+        "analysis": ["scikit-learn>=1.3"],
+        "test": ["pytest>=7.4", "scikit-learn>=1.3"],
         "dev": ["pytest>=7.4", "ruff>=0.12", "yamllint>=1.35"],
     },
     classifiers=[
