@@ -31,11 +31,18 @@ Hyperparameters read from the yaml (optional ones have defaults):
 ``lambda_ini`` (0)
     Loss weights.
 ``ini_reduction`` ("mean")
-    How Eq. 4 combines each anchor's pairs with the memory bank: ``"mean"``
-    (as printed: ``1 / N_pos`` and ``1 / N_neg``, so the term does not
-    depend on the bank size) or ``"sum"`` (over the pairs: the term grows
-    with the number of keys). Either way the anchors are averaged (Eq. 4's
-    ``1 / N``). See :func:`~speechbrain_fica.nnet.losses.instance_correlation_loss`.
+    Which normalisations of Eq. 4 are kept (Eq. 4 as printed: ``1 / N``
+    over the anchors, ``1 / N_pos`` and ``1 / N_neg`` over each anchor's
+    positive and negative bank keys):
+
+    * ``"mean"``: all three, as printed; the term does not depend on the
+      bank size or the batch size;
+    * ``"pair_sum"``: ``1 / N`` only (summed over each anchor's pairs):
+      the term grows with the number of keys in the bank;
+    * ``"sum"``: none (summed over every anchor-key pair of the batch):
+      the term grows with the bank size and the batch size.
+
+    See :func:`~speechbrain_fica.nnet.losses.instance_correlation_loss`.
 ``grad_norm_every`` (0)
     Every that many training steps (and on the first step of each epoch),
     the norm of the gradient of each weighted loss term with respect to
@@ -112,7 +119,12 @@ from speechbrain_fica.utils.scoring import cm_scores
 logger = logging.getLogger(__name__)
 
 LOSS_TERMS = ("ce_clean", "ce_masked", "inf", "ini")
-INI_REDUCTIONS = ("mean", "sum")
+# ini_reduction -> (reduction over each anchor's pairs, over the anchors)
+INI_REDUCTIONS = {
+    "mean": ("mean", "mean"),
+    "pair_sum": ("sum", "mean"),
+    "sum": ("sum", "sum"),
+}
 BATCH_SIZE_SCOPES = ("per_process", "total")
 SORTINGS = ("random", "none")
 # Checkpoint recoverables that evaluation does not need.
@@ -187,7 +199,7 @@ class FICABrain(sb.Brain):
         self.gnorm_sums, self.gnorm_counts = {}, {}
         if self._hparam("ini_reduction", "mean") not in INI_REDUCTIONS:
             raise ValueError(
-                f"ini_reduction must be one of {INI_REDUCTIONS}, got "
+                f"ini_reduction must be one of {list(INI_REDUCTIONS)}, got "
                 f"{self.hparams.ini_reduction!r}"
             )
         self.nonfinite_batches = 0
@@ -445,12 +457,16 @@ class FICABrain(sb.Brain):
                 terms["inf"] = js_consistency_loss(logits, masked_logits)
         if "keys" in predictions:
             bank_keys, bank_labels = self.modules.memory_bank.contents()
+            pairs, anchors = INI_REDUCTIONS[
+                self._hparam("ini_reduction", "mean")
+            ]
             terms["ini"] = instance_correlation_loss(
                 predictions["embedding"],
                 targets,
                 bank_keys,
                 bank_labels,
-                pair_reduction=self._hparam("ini_reduction", "mean"),
+                reduction=anchors,
+                pair_reduction=pairs,
             )
             n_views = predictions["keys"].shape[0] // targets.shape[0]
             self._bank_items = (predictions["keys"], targets.repeat(n_views))

@@ -128,21 +128,27 @@ def test_recorded_ratios_equal_backward_of_each_term(batch):
     assert 0 < recorded["gnorm_inf/ce"] < recorded["gnorm_ce_masked/ce"]
 
 
-def test_sum_reduction_scales_ini_by_the_pairs_per_anchor(batch):
-    # 8 keys per class in the bank: summing over the pairs instead of
-    # averaging over positives and negatives multiplies InI by exactly 8.
+def test_sum_reductions_scale_ini_by_pairs_and_anchors(batch):
+    # 8 keys per class in the bank and 8 anchors: summing over each
+    # anchor's pairs instead of averaging over its positives and negatives
+    # multiplies InI by 8; summing over the anchors too, by 8 x 8.
     brain = make_brain(batch)
     outputs = brain.compute_forward(batch, sb.Stage.TRAIN)
     ratios, losses = {}, {}
-    for reduction in ("mean", "sum"):
+    for reduction in ("mean", "pair_sum", "sum"):
         brain.hparams.ini_reduction = reduction
         brain.term_sums, brain.term_count = {}, 0
         brain.gnorm_sums, brain.gnorm_counts = {}, {}
         brain.compute_objectives(outputs, batch, sb.Stage.TRAIN)
         ratios[reduction] = brain._gradient_norm_means()["gnorm_ini/ce"]
         losses[reduction] = brain.term_sums["ini"]
-    assert losses["sum"] == pytest.approx(8 * losses["mean"], rel=1e-5)
-    assert ratios["sum"] == pytest.approx(8 * ratios["mean"], rel=1e-4)
+    for reduction, factor in (("pair_sum", 8), ("sum", 64)):
+        assert losses[reduction] == pytest.approx(
+            factor * losses["mean"], rel=1e-5
+        )
+        assert ratios[reduction] == pytest.approx(
+            factor * ratios["mean"], rel=1e-4
+        )
 
 
 def test_ini_is_not_measured_while_the_bank_is_empty(batch):
