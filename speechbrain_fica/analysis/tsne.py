@@ -321,7 +321,7 @@ def tsne_figure(
     plot_tsne(
         points,
         f"{stem}.png",
-        title=f"t-SNE of {name} embeddings: {utterance} and "
+        title=f"t-SNE of the {name} embeddings\n{utterance} and "
         f"{n_copies} band-masked copies",
     )
     logger.info("t-SNE figure written to %s.png / .csv", stem)
