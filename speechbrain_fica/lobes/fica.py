@@ -237,8 +237,9 @@ class BandPassMasker(nn.Module):
     (:func:`band_pass_responses`), must meet ``max_ripple_db`` and
     ``max_stopband_db``, else a ValueError names the failing filters. The
     default spec, at most 0.1 dB of ripple and at most -45 dB in the stop
-    bands, is for 255 taps. Other lengths need their own spec; the test
-    suite checks these (ripple dB / stop band dB) for 512-filter banks:
+    bands, is for 255 taps. Other lengths need their own spec, e.g. these,
+    which every filter of a 512-filter bank over the default edges meets (the
+    test suite checks them on 64-filter banks):
 
     ======  ===========  ==============
     taps    ripple (dB)  stop band (dB)
