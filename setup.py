@@ -13,6 +13,7 @@ with open(os.path.join(here, "README.md"), encoding="utf-8") as f:
 # C extensions (built from source) of the offline spoof generators of the
 # MiniSpoof-LA demo corpus; speechbrain_fica imports without them.
 SSL_REQUIRES = ["transformers>=4.30"]
+ANALYSIS_REQUIRES = ["scikit-learn>=1.3"]
 DEMO_REQUIRES = ["pyworld>=0.3.5", "pysptk>=1.0.1"]
 
 setup(
@@ -72,8 +73,15 @@ setup(
         "demo": DEMO_REQUIRES,
         # SSL front ends (SSL_AASIST): SpeechBrain's Hugging Face lobes
         "ssl": SSL_REQUIRES,
-        # the tests exercise the demo corpus generators and the SSL lobe
-        "test": ["pytest>=7.4", *DEMO_REQUIRES, *SSL_REQUIRES],
+        # t-SNE figure of speechbrain_fica.analysis
+        "analysis": ANALYSIS_REQUIRES,
+        # the tests exercise the demo generators, the SSL lobe and figures
+        "test": [
+            "pytest>=7.4",
+            *DEMO_REQUIRES,
+            *SSL_REQUIRES,
+            *ANALYSIS_REQUIRES,
+        ],
         "dev": ["pytest>=7.4", "ruff>=0.12", "yamllint>=1.35"],
     },
     classifiers=[

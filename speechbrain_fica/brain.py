@@ -39,9 +39,34 @@ Hyperparameters read from the yaml (optional ones have defaults):
     Called as ``loss(logits [B, 2], targets [B])``, e.g.
     ``torch.nn.CrossEntropyLoss`` (with ``weight`` for AASIST's weighted
     cross-entropy).
-``weight_clean_ce`` (1.0), ``weight_masked_ce`` (1.0), ``lambda_inf`` (0),
+``weight_clean_ce`` (1.0), ``weight_masked_ce`` (0), ``lambda_inf`` (0),
 ``lambda_ini`` (0)
     Loss weights.
+``ini_reduction`` ("mean")
+    Which normalisations of Eq. 4 are kept (Eq. 4 as printed: ``1 / N``
+    over the anchors, ``1 / N_pos`` and ``1 / N_neg`` over each anchor's
+    positive and negative bank keys):
+
+    * ``"mean"``: all three, as printed; the term does not depend on the
+      bank size or the batch size;
+    * ``"pair_sum"``: ``1 / N`` only (summed over each anchor's pairs):
+      the term grows with the number of keys in the bank;
+    * ``"sum"``: none (summed over every anchor-key pair of the batch):
+      the term grows with the bank size and the batch size.
+
+    See :func:`~speechbrain_fica.nnet.losses.instance_correlation_loss`.
+``grad_norm_every`` (0)
+    Every that many training steps (and on the first step of each epoch),
+    the norm of the gradient of each weighted loss term with respect to
+    the backbone's trainable parameters is computed and divided by that of
+    the clean cross-entropy; the epoch means are logged in the train log
+    as ``gnorm_<term>/ce`` (``gnorm_ce`` is the cross-entropy's own norm).
+    Each measured step costs one extra backward pass per active term; 0
+    switches the measurement off. Under DDP each process measures its own
+    gradients (before the all-reduce) and the logged value is the mean
+    over processes; under fp16 AMP the terms are scaled by the loss scale
+    before differentiation (ratios do not depend on it). InI is not
+    measured while the memory bank is empty.
 ``joint_forward`` (True)
     Clean and masked views in one batched forward (BatchNorm statistics are
     then computed over both views) or in two.
@@ -70,6 +95,13 @@ Hyperparameters read from the yaml (optional ones have defaults):
     ``"2019"`` (``utt attack key score``) or ``"2021"`` (``utt score``).
 ``ckpt_num_to_keep`` (2)
     Best checkpoints kept (by validation EER).
+``batch_size_scope`` ("per_process")
+    What the training loader's ``batch_size`` counts under DDP:
+    ``"per_process"`` (SpeechBrain's behaviour: each process loads that
+    many) or ``"total"`` (each of the ``W`` processes loads
+    ``batch_size / W``, so the optimiser sees ``batch_size`` utterances
+    per step whatever the number of processes). Read by
+    :meth:`FICABrain.fit_recipe`.
 ``pretrained_model``, ``sorting``, ``*_dataloader_opts``
     Read by the recipe methods :meth:`FICABrain.from_recipe_hparams`,
     :meth:`FICABrain.fit_recipe` and :meth:`FICABrain.evaluate_test_set`.
@@ -111,6 +143,13 @@ from speechbrain_fica.utils.reproducibility import RandomStateCheckpoint
 logger = logging.getLogger(__name__)
 
 LOSS_TERMS = ("ce_clean", "ce_masked", "inf", "ini")
+# ini_reduction -> (reduction over each anchor's pairs, over the anchors)
+INI_REDUCTIONS = {
+    "mean": ("mean", "mean"),
+    "pair_sum": ("sum", "mean"),
+    "sum": ("sum", "sum"),
+}
+BATCH_SIZE_SCOPES = ("per_process", "total")
 SORTINGS = ("random", "none")
 # Checkpoint recoverables that evaluation does not need.
 TRAINING_ONLY_STATE = {
@@ -266,6 +305,12 @@ class FICABrain(sb.Brain):
         self._asv_cache = {}
         self._bank_items = None
         self.term_sums, self.term_count = {}, 0
+        self.gnorm_sums, self.gnorm_counts = {}, {}
+        if self._hparam("ini_reduction", "mean") not in INI_REDUCTIONS:
+            raise ValueError(
+                f"ini_reduction must be one of {list(INI_REDUCTIONS)}, got "
+                f"{self.hparams.ini_reduction!r}"
+            )
         # Training batches skipped for non-finite values, over the run (the
         # per-epoch count toward nonfinite_patience is SpeechBrain's
         # nonfinite_count).
@@ -323,9 +368,10 @@ class FICABrain(sb.Brain):
         training loader shuffles: in one process through its ``shuffle``
         option, under DDP through SpeechBrain, which reads ``sorting``
         itself. A ``shuffle`` in ``train_dataloader_opts`` could contradict
-        it and is refused. A training set that gives no batch (fewer
-        utterances than ``batch_size`` with ``drop_last``) is an error
-        before anything runs.
+        it and is refused. ``batch_size_scope`` sets whether the loader's
+        ``batch_size`` is per process or the total over the DDP processes.
+        A training set that gives no batch (fewer utterances than
+        ``batch_size`` with ``drop_last``) is an error before anything runs.
 
         Arguments
         ---------
@@ -345,12 +391,29 @@ class FICABrain(sb.Brain):
                 "'shuffle' from train_dataloader_opts"
             )
         train_opts["shuffle"] = sorting == "random"
-        if train_set is not None and not self.test_only:
-            check_training_batches(
-                len(train_set),
-                train_opts,
-                dist.get_world_size() if _distributed() else 1,
+        scope = self._hparam("batch_size_scope", "per_process")
+        if scope not in BATCH_SIZE_SCOPES:
+            raise ValueError(
+                f"batch_size_scope must be one of {BATCH_SIZE_SCOPES}, got "
+                f"{scope!r}"
             )
+        world = dist.get_world_size() if _distributed() else 1
+        if scope == "total" and world > 1:
+            total = int(train_opts["batch_size"])
+            if total % world:
+                raise ValueError(
+                    f"batch_size {total} (batch_size_scope: total) is not "
+                    f"divisible by the {world} processes"
+                )
+            train_opts["batch_size"] = total // world
+            logger.info(
+                "total batch %d: %d utterances per process on %d processes",
+                total,
+                total // world,
+                world,
+            )
+        if train_set is not None and not self.test_only:
+            check_training_batches(len(train_set), train_opts, world)
         self.fit(
             self.hparams.epoch_counter,
             train_set,
@@ -541,8 +604,16 @@ class FICABrain(sb.Brain):
                 terms["inf"] = js_consistency_loss(logits, masked_logits)
         if self.ini_on:
             bank_keys, bank_labels = self.modules.memory_bank.contents()
+            pairs, anchors = INI_REDUCTIONS[
+                self._hparam("ini_reduction", "mean")
+            ]
             terms["ini"] = instance_correlation_loss(
-                predictions["embedding"], targets, bank_keys, bank_labels
+                predictions["embedding"],
+                targets,
+                bank_keys,
+                bank_labels,
+                reduction=anchors,
+                pair_reduction=pairs,
             )
             n_views = predictions["keys"].shape[0] // targets.shape[0]
             self._bank_items = (predictions["keys"], targets.repeat(n_views))
@@ -551,6 +622,12 @@ class FICABrain(sb.Brain):
                 value.detach()
             )
         self.term_count += 1
+        every = int(self._hparam("grad_norm_every", 0))
+        if every > 0 and (self.step - 1) % every == 0:
+            measured = dict(terms)
+            if "ini" in measured and len(bank_keys) == 0:
+                del measured["ini"]
+            self._record_gradient_norms(measured, weights)
         return sum(weights[name] * value for name, value in terms.items())
 
     def fit_batch(self, batch):
@@ -669,6 +746,58 @@ class FICABrain(sb.Brain):
             self.nonfinite_batches,
             self.nonfinite_patience,
         )
+
+    def _gradient_norm_means(self):
+        """The epoch means of the measured gradient-norm ratios, over the
+        measured steps of every process (one all-reduce under DDP)."""
+        keys = ["gnorm_ce"] + [f"gnorm_{t}/ce" for t in LOSS_TERMS[1:]]
+        totals = [self.gnorm_sums.get(k, 0.0) for k in keys]
+        totals += [float(self.gnorm_counts.get(k, 0)) for k in keys]
+        if dist.is_available() and dist.is_initialized():
+            device = "cuda" if dist.get_backend() == "nccl" else "cpu"
+            tensor = torch.tensor(totals, dtype=torch.float64, device=device)
+            dist.all_reduce(tensor)
+            totals = tensor.tolist()
+        sums, counts = totals[: len(keys)], totals[len(keys) :]
+        return {
+            key: total / count
+            for key, total, count in zip(keys, sums, counts)
+            if count > 0
+        }
+
+    def _record_gradient_norms(self, terms, weights):
+        """Adds, for each weighted term, the norm of its gradient with
+        respect to the backbone's trainable parameters relative to that of
+        the clean cross-entropy (see ``grad_norm_every``)."""
+        params = [p for p in self.modules.model.parameters() if p.requires_grad]
+        if weights["ce_clean"] <= 0 or not params:
+            return
+        # fp16 AMP: differentiate the terms at the loss scale, as the
+        # training backward does, so that small gradients do not underflow.
+        scale = self.scaler.get_scale() if self.scaler.is_enabled() else 1.0
+        norms = {}
+        for name, value in terms.items():
+            if weights[name] <= 0 or not value.requires_grad:
+                continue
+            grads = torch.autograd.grad(
+                weights[name] * scale * value,
+                params,
+                retain_graph=True,
+                allow_unused=True,
+            )
+            squares = [g.float().pow(2).sum() for g in grads if g is not None]
+            norm = float(torch.stack(squares).sum().sqrt()) if squares else 0.0
+            norms[name] = norm / scale
+        reference = norms.get("ce_clean", 0.0)
+        if not (0.0 < reference < float("inf")):
+            return
+        values = {"gnorm_ce": reference}
+        for name, norm in norms.items():
+            if name != "ce_clean" and norm == norm and norm < float("inf"):
+                values[f"gnorm_{name}/ce"] = norm / reference
+        for key, value in values.items():
+            self.gnorm_sums[key] = self.gnorm_sums.get(key, 0.0) + value
+            self.gnorm_counts[key] = self.gnorm_counts.get(key, 0) + 1
 
     def on_fit_batch_start(self, batch, should_step):
         """Re-applies the random states of a recovered checkpoint before the
@@ -822,6 +951,7 @@ class FICABrain(sb.Brain):
             # A run resumed mid-epoch keeps the sums of its checkpoint.
             if self.step == 0:
                 self.term_sums, self.term_count = {}, 0
+                self.gnorm_sums, self.gnorm_counts = {}, {}
             return
         self.eval_nonfinite_batches, self.eval_nonfinite_ids = 0, []
         if stage == sb.Stage.VALID:
@@ -841,6 +971,10 @@ class FICABrain(sb.Brain):
             state = yaml.safe_load(f)
         state["term_sums"] = {k: float(v) for k, v in self.term_sums.items()}
         state["term_count"] = int(self.term_count)
+        state["gnorm_sums"] = {k: float(v) for k, v in self.gnorm_sums.items()}
+        state["gnorm_counts"] = {
+            k: int(v) for k, v in self.gnorm_counts.items()
+        }
         with open(path, "w", encoding="utf-8") as f:
             yaml.safe_dump(state, f)
 
@@ -852,6 +986,8 @@ class FICABrain(sb.Brain):
             state = yaml.safe_load(f)
         self.term_sums = dict(state.get("term_sums", {}))
         self.term_count = int(state.get("term_count", 0))
+        self.gnorm_sums = dict(state.get("gnorm_sums", {}))
+        self.gnorm_counts = dict(state.get("gnorm_counts", {}))
 
     def _summarize(self, stage, stage_loss):
         """The stage's statistics, and why those that are NaN are.
@@ -921,6 +1057,7 @@ class FICABrain(sb.Brain):
                 if name in self.term_sums:
                     mean = self.term_sums[name] / max(self.term_count, 1)
                     self.train_stats[name] = _mean_over_ranks(mean)
+            self.train_stats.update(self._gradient_norm_means())
             if self.ini_on:
                 counts = self.modules.memory_bank.class_counts()
                 self.train_stats["bank_bonafide"] = counts.get(1, 0)

@@ -32,18 +32,117 @@ from speechbrain_fica.utils.reproducibility import keyed_uniform
 logger = logging.getLogger(__name__)
 
 
+# Convergence test of a Parks-McClellan design with equal band weights: the
+# optimum is equiripple, so its peak pass-band and stop-band errors agree.
+EQUIRIPPLE_TOLERANCE = 0.1
+REMEZ_MAXITER = 200
+# Frequency grid of the response checks: 0.49 Hz apart at 16 kHz.
+RESPONSE_FFT_SIZE = 32768
+
+
+def band_pass_responses(
+    taps,
+    low_edges,
+    passband_width=2000.0,
+    transition_width=160.0,
+    sample_rate=16000,
+):
+    """Pass-band ripple and stop-band level of band-pass FIR filters.
+
+    Computed from the taps on a 32,768-point frequency grid (0.49 Hz apart
+    at 16 kHz), with the bands of :func:`design_band_pass`: pass band
+    ``[low, low + width]``, stop bands ``[0, low - transition]`` and
+    ``[low + width + transition, fs / 2]``.
+
+    Arguments
+    ---------
+    taps : numpy.ndarray
+        One filter ``[n_taps]`` or a bank ``[n_filters, n_taps]``.
+    low_edges : float or numpy.ndarray
+        Lower pass-band edge of each filter in Hz.
+    passband_width : float
+        Pass-band width in Hz.
+    transition_width : float
+        Width of both transition bands in Hz.
+    sample_rate : int
+        Sampling rate in Hz.
+
+    Returns
+    -------
+    dict
+        Arrays with one value per filter: ``ripple_db`` (peak-to-peak
+        pass-band ripple, ``20 log10(max |H| / min |H|)``), ``stopband_db``
+        (highest stop-band gain, ``20 log10(max |H|)``, negative),
+        ``passband_error`` (``max ||H| - 1|``) and ``stopband_error``
+        (``max |H|``), over the pass band and the stop bands.
+
+    Example
+    -------
+    >>> spec = band_pass_responses(design_band_pass(3000.0), 3000.0)
+    >>> bool(spec["ripple_db"][0] < 0.1), bool(spec["stopband_db"][0] < -45)
+    (True, True)
+    """
+    bank = np.atleast_2d(np.asarray(taps, dtype=np.float64))
+    lows = np.broadcast_to(
+        np.asarray(low_edges, dtype=np.float64), (len(bank),)
+    )
+    freqs = np.fft.rfftfreq(RESPONSE_FFT_SIZE, 1.0 / sample_rate)
+    out = {
+        name: np.empty(len(bank))
+        for name in ("ripple_db", "stopband_db", "passband_error")
+    }
+    out["stopband_error"] = np.empty(len(bank))
+    # Chunks keep the [filters, frequencies] arrays small.
+    for start in range(0, len(bank), 64):
+        stop = start + 64
+        gain = np.abs(np.fft.rfft(bank[start:stop], RESPONSE_FFT_SIZE))
+        low = lows[start:stop, None]
+        high = low + passband_width
+        passband = (freqs >= low) & (freqs <= high)
+        stopband = (freqs <= low - transition_width) | (
+            freqs >= high + transition_width
+        )
+        pass_max = np.where(passband, gain, -np.inf).max(1)
+        pass_min = np.where(passband, gain, np.inf).min(1)
+        stop_max = np.where(stopband, gain, -np.inf).max(1)
+        out["ripple_db"][start:stop] = 20 * np.log10(pass_max / pass_min)
+        out["stopband_db"][start:stop] = 20 * np.log10(stop_max)
+        out["passband_error"][start:stop] = np.maximum(
+            pass_max - 1.0, 1.0 - pass_min
+        )
+        out["stopband_error"][start:stop] = stop_max
+    return out
+
+
+def _equiripple(response):
+    """Per filter: whether its peak pass- and stop-band errors agree, as in
+    a converged equal-weight Parks-McClellan design."""
+    ratio = response["stopband_error"] / response["passband_error"]
+    return np.abs(np.log(ratio)) <= np.log1p(EQUIRIPPLE_TOLERANCE)
+
+
 def design_band_pass(
     low_edge,
     passband_width=2000.0,
     transition_width=160.0,
     n_taps=255,
     sample_rate=16000,
+    check=True,
 ):
     """Designs one linear-phase Remez band-pass FIR filter.
 
     Bands: stop ``[0, low - transition]``, pass ``[low, low + width]``, stop
     ``[low + width + transition, fs / 2]``, with desired gains 0, 1, 0 and
     equal weights.
+
+    The design is checked for convergence: with equal weights the optimal
+    (minimax) filter is equiripple, so its peak pass-band error and peak
+    stop-band error must agree within 10 %. ``scipy.signal.remez`` neither
+    warns nor raises when its exchange iterations stop before convergence,
+    and its default of 25 iterations is too few for some edges at 255 taps;
+    here it may take up to 200 iterations, and a design that still fails
+    the check is repeated on a denser frequency grid before an error is
+    raised.
 
     Arguments
     ---------
@@ -57,11 +156,21 @@ def design_band_pass(
         Filter length.
     sample_rate : int
         Sampling rate in Hz.
+    check : bool
+        Check the convergence (False: return the first design, for callers
+        that check a whole bank at once).
 
     Returns
     -------
     numpy.ndarray
         The ``n_taps`` filter coefficients (symmetric).
+
+    Raises
+    ------
+    ValueError
+        The bands do not fit below Nyquist.
+    RuntimeError
+        The design does not converge to an equiripple filter.
 
     Example
     -------
@@ -85,7 +194,28 @@ def design_band_pass(
         upper_stop,
         nyquist,
     ]
-    return remez(n_taps, bands, [0.0, 1.0, 0.0], fs=sample_rate)
+    for grid_density in (16, 32, 64):
+        taps = remez(
+            n_taps,
+            bands,
+            [0.0, 1.0, 0.0],
+            fs=sample_rate,
+            maxiter=REMEZ_MAXITER,
+            grid_density=grid_density,
+        )
+        if not check:
+            return taps
+        response = band_pass_responses(
+            taps, low_edge, passband_width, transition_width, sample_rate
+        )
+        if _equiripple(response).all():
+            return taps
+    raise RuntimeError(
+        f"the Remez design of the {n_taps}-tap band-pass with lower edge "
+        f"{low_edge:.1f} Hz did not converge (pass-band error "
+        f"{response['passband_error'][0]:.3g}, stop-band error "
+        f"{response['stopband_error'][0]:.3g}; equal in an optimal design)"
+    )
 
 
 class BandPassMasker(nn.Module):
@@ -95,18 +225,37 @@ class BandPassMasker(nn.Module):
     from ``[min_low_edge, max_low_edge]`` (160-5840 Hz by default, so the
     upper transition band ends at Nyquist) and the waveform is convolved
     with a Remez band-pass keeping ``[f_min, f_min + 2000]`` Hz. Content
-    outside the passband is attenuated (about 48 dB with 255 taps), not
-    zeroed.
+    outside the passband is attenuated, not zeroed.
 
     The filters are designed once, at construction, into a bank of
     ``bank_size`` filters with equally spaced lower edges (about 11 Hz
     apart with the defaults); each utterance draws one of them, so the
     per-step work is one grouped convolution on the model's device.
 
-    Choices the paper leaves open (see ``docs``): 255 taps (0.06 dB ripple,
-    about -48 dB stop band), zero-phase filtering (the linear-phase delay of
-    ``(n_taps - 1) / 2`` samples is compensated, the output keeps the input
-    length), and a masked copy for every utterance (``mask_prob = 1``).
+    Every filter of the bank is checked when the bank is built: its
+    pass-band ripple and highest stop-band gain, computed from its taps
+    (:func:`band_pass_responses`), must meet ``max_ripple_db`` and
+    ``max_stopband_db``, else a ValueError names the failing filters. The
+    default spec, at most 0.1 dB of ripple and at most -45 dB in the stop
+    bands, is for 255 taps. Other lengths need their own spec, e.g. these,
+    which every filter of a 512-filter bank over the default edges meets (the
+    test suite checks them on 64-filter banks):
+
+    ======  ===========  ==============
+    taps    ripple (dB)  stop band (dB)
+    ======  ===========  ==============
+    127     1.0          -25
+    191     0.3          -35
+    255     0.1          -45
+    383     0.01         -65
+    511     0.002        -84
+    ======  ===========  ==============
+
+    Choices the FICA paper (Wang et al., ACML 2024, Sec. 3.1.1) leaves open,
+    documented in the recipe READMEs: 255 taps, zero-phase filtering (the
+    linear-phase delay of ``(n_taps - 1) / 2`` samples is compensated, the
+    output keeps the input length), and a masked copy for every utterance
+    (``mask_prob = 1``).
 
     Arguments
     ---------
@@ -130,6 +279,10 @@ class BandPassMasker(nn.Module):
     mask_prob : float
         Probability that an utterance is masked; the others are returned
         unchanged.
+    max_ripple_db : float
+        Largest peak-to-peak pass-band ripple allowed for every filter, dB.
+    max_stopband_db : float
+        Largest stop-band gain allowed for every filter, dB (negative).
 
     Example
     -------
@@ -139,6 +292,8 @@ class BandPassMasker(nn.Module):
     torch.Size([4, 16000])
     >>> len(masker.state_dict())
     0
+    >>> bool(masker.ripple_db.max() <= 0.1)
+    True
     """
 
     def __init__(
@@ -152,6 +307,8 @@ class BandPassMasker(nn.Module):
         bank_size=512,
         zero_phase=True,
         mask_prob=1.0,
+        max_ripple_db=0.1,
+        max_stopband_db=-45.0,
     ):
         super().__init__()
         if max_low_edge is None:
@@ -169,14 +326,19 @@ class BandPassMasker(nn.Module):
         self.zero_phase = zero_phase
         self.mask_prob = mask_prob
         low_edges = np.linspace(min_low_edge, max_low_edge, bank_size)
+        band = (passband_width, transition_width, n_taps, sample_rate)
+        # One design per edge and one check of the whole bank; only the
+        # designs that did not converge are redone (and checked) one by one.
         bank = np.stack(
-            [
-                design_band_pass(
-                    low, passband_width, transition_width, n_taps, sample_rate
-                )
-                for low in low_edges
-            ]
+            [design_band_pass(low, *band, check=False) for low in low_edges]
         )
+        response = band_pass_responses(bank, low_edges, *band[:2], sample_rate)
+        for i in np.flatnonzero(~_equiripple(response)):
+            bank[i] = design_band_pass(low_edges[i], *band)
+        response = band_pass_responses(bank, low_edges, *band[:2], sample_rate)
+        self.ripple_db = response["ripple_db"]
+        self.stopband_db = response["stopband_db"]
+        self._check_spec(low_edges, max_ripple_db, max_stopband_db)
         # Deterministic functions of the arguments: kept out of checkpoints.
         self.register_buffer(
             "low_edges", torch.tensor(low_edges), persistent=False
@@ -185,6 +347,35 @@ class BandPassMasker(nn.Module):
             "filters",
             torch.tensor(bank, dtype=torch.float32),
             persistent=False,
+        )
+
+    def _check_spec(self, low_edges, max_ripple_db, max_stopband_db):
+        """Raises a ValueError naming the filters outside the spec."""
+        failing = np.flatnonzero(
+            (self.ripple_db > max_ripple_db)
+            | (self.stopband_db > max_stopband_db)
+        )
+        logger.debug(
+            "InF bank: %d filters of %d taps, worst ripple %.3g dB, worst "
+            "stop band %.1f dB",
+            len(low_edges),
+            self.n_taps,
+            self.ripple_db.max(),
+            self.stopband_db.max(),
+        )
+        if len(failing) == 0:
+            return
+        listed = ", ".join(
+            f"#{i} ({low_edges[i]:.0f} Hz: {self.ripple_db[i]:.3g} dB "
+            f"ripple, {self.stopband_db[i]:.1f} dB stop band)"
+            for i in failing[:5]
+        )
+        raise ValueError(
+            f"{len(failing)} of {len(low_edges)} band-pass filters miss the "
+            f"spec (ripple <= {max_ripple_db} dB, stop band <= "
+            f"{max_stopband_db} dB): {listed}. Use more taps than "
+            f"{self.n_taps} or set max_ripple_db / max_stopband_db to what "
+            "this length reaches (see BandPassMasker's docstring)."
         )
 
     def draw(self, batch_size, generator=None, keys=None):

@@ -84,21 +84,34 @@ def js_consistency_loss(logits, masked_logits, reduction="mean"):
     return _reduce((0.5 * (kl_clean + kl_masked)).clamp(min=0.0), reduction)
 
 
+PAIR_REDUCTIONS = ("mean", "sum")
+
+
 def instance_correlation_loss(
-    embeddings, labels, bank_keys, bank_labels, reduction="mean"
+    embeddings,
+    labels,
+    bank_keys,
+    bank_labels,
+    reduction="mean",
+    pair_reduction="mean",
 ):
     """InI loss: sigmoid-cosine pairwise BCE against a labelled memory bank.
 
     For anchor ``i`` with embedding ``f_i``, ``F+`` are the bank keys with
-    the same label and ``F-`` the keys with another label::
+    the same label and ``F-`` the keys with another label. With
+    ``pair_reduction="mean"`` (Eq. 4 as printed: one average over positives
+    and one over negatives per anchor, no temperature)::
 
         L_i = -( mean_{k in F+} log sigmoid(cos(f_i, k))
                + mean_{k in F-} log(1 - sigmoid(cos(f_i, k))) )
 
-    (Eq. 4: one average over positives and one over negatives per anchor,
-    no temperature). An anchor without positives (or negatives) in the bank
-    gets no term for them. Bank entries with a negative label are empty
-    slots and are ignored.
+    so ``L_i`` lies in ``[0.63, 2.63]`` whatever the bank size. With
+    ``pair_reduction="sum"`` the two averages are sums over the pairs
+    (``1 / N_pos`` and ``1 / N_neg`` dropped): ``L_i`` then grows with the
+    number of keys in the bank. An anchor without positives (or negatives)
+    in the bank gets no term for them. Bank entries with a negative label
+    are empty slots and are ignored. ``reduction`` then combines the
+    anchors (Eq. 4's ``1 / N`` is ``"mean"``).
 
     Arguments
     ---------
@@ -111,7 +124,10 @@ def instance_correlation_loss(
     bank_labels : torch.Tensor
         Memory-bank labels ``[K]``.
     reduction : str
-        ``"mean"``, ``"sum"`` or ``"batch"``.
+        Over the anchors: ``"mean"``, ``"sum"`` or ``"batch"``.
+    pair_reduction : str
+        Over each anchor's positive and negative pairs: ``"mean"`` or
+        ``"sum"``.
 
     Returns
     -------
@@ -129,7 +145,21 @@ def instance_correlation_loss(
     >>> expected = -2 * math.log(torch.sigmoid(torch.tensor(1.0)).item())
     >>> round(loss.item(), 6) == round(expected, 6)
     True
+    >>> doubled = instance_correlation_loss(
+    ...     anchors,
+    ...     torch.tensor([1]),
+    ...     keys.repeat(2, 1),
+    ...     torch.tensor([1, 0, 1, 0]),
+    ...     pair_reduction="sum",
+    ... )
+    >>> round(doubled.item(), 6) == round(2 * expected, 6)
+    True
     """
+    if pair_reduction not in PAIR_REDUCTIONS:
+        raise ValueError(
+            f"pair_reduction must be one of {PAIR_REDUCTIONS}, "
+            f"got {pair_reduction}"
+        )
     labels = labels.reshape(-1)
     cosine = (
         F.normalize(embeddings.float(), dim=-1)
@@ -139,13 +169,16 @@ def instance_correlation_loss(
     positive = (labels.unsqueeze(1) == bank_labels.unsqueeze(0)) & valid
     negative = ~positive & valid
 
-    def masked_mean(values, mask):
+    def pooled(values, mask):
         mask = mask.to(values.dtype)
-        return (values * mask).sum(1) / mask.sum(1).clamp(min=1.0)
+        total = (values * mask).sum(1)
+        if pair_reduction == "sum":
+            return total
+        return total / mask.sum(1).clamp(min=1.0)
 
     per_anchor = -(
-        masked_mean(F.logsigmoid(cosine), positive)
-        + masked_mean(F.logsigmoid(-cosine), negative)
+        pooled(F.logsigmoid(cosine), positive)
+        + pooled(F.logsigmoid(-cosine), negative)
     )
     return _reduce(per_anchor, reduction)
 
@@ -187,6 +220,9 @@ class InstanceCorrelationLoss(_ReducedLoss):
     reduction : str
         How the per-anchor losses are combined: ``"mean"``, ``"sum"`` or
         ``"batch"`` (none).
+    pair_reduction : str
+        How each anchor's pairs are combined: ``"mean"`` (Eq. 4 as printed)
+        or ``"sum"``.
 
     Example
     -------
@@ -196,8 +232,17 @@ class InstanceCorrelationLoss(_ReducedLoss):
     torch.Size([2])
     """
 
+    def __init__(self, reduction="mean", pair_reduction="mean"):
+        super().__init__(reduction)
+        self.pair_reduction = pair_reduction
+
     def forward(self, embeddings, labels, bank_keys, bank_labels):
         """Computes the loss (see :func:`instance_correlation_loss`)."""
         return instance_correlation_loss(
-            embeddings, labels, bank_keys, bank_labels, self.reduction
+            embeddings,
+            labels,
+            bank_keys,
+            bank_labels,
+            self.reduction,
+            self.pair_reduction,
         )

@@ -4,6 +4,8 @@ Authors
  * speechbrain-fica contributors 2026
 """
 
+import os
+
 import numpy as np
 import pytest
 import torch
@@ -197,3 +199,70 @@ def test_lcnn_lengths_exclude_padding():
     assert (alone - with_padding).abs().max() < (
         alone - ignoring_lengths
     ).abs().max()
+
+
+def _speech(n_samples=16000):
+    """One LibriSpeech excerpt shipped with the package, ``[1, T]``."""
+    from speechbrain_fica.dataio.audio import crop_or_tile, load_waveform
+
+    folder = os.path.join(
+        os.path.dirname(os.path.dirname(os.path.dirname(__file__))),
+        "speechbrain_fica",
+        "data",
+        "minispoof",
+        "librispeech",
+        "audio",
+    )
+    path = os.path.join(folder, sorted(os.listdir(folder))[0])
+    return crop_or_tile(load_waveform(path), n_samples).unsqueeze(0)
+
+
+def test_lcnn_features_are_not_normalised_by_default():
+    model = LCNN()
+    wav = _speech()
+    feats = model.feature_maps(wav)
+    assert torch.equal(feats, model.fbank(wav))
+    normalised = LCNN(mean_norm=True).feature_maps(wav)
+    assert normalised.mean(1).abs().max() < 1e-4
+    assert feats.mean(1).abs().max() > 1.0
+
+
+def test_lcnn_spec_augment_masks_training_features_only():
+    model = LCNN(spec_augment=True, dropout=0.0)
+    wav = _speech().repeat(4, 1)
+    clean = model.fbank(wav)
+    torch.manual_seed(0)
+    masked = model.train().feature_maps(wav)
+    zeroed = masked == 0
+    assert zeroed.any() and not (clean == 0).any()
+    # Untouched features are the clean ones.
+    assert torch.equal(masked[~zeroed], clean[~zeroed])
+    # Zero-filled blocks: whole frames (time mask) or whole bins over
+    # every frame (frequency mask), at most 100 frames and 20 bins.
+    frames = zeroed.all(2).sum(1)
+    bins = zeroed.all(1).sum(1)
+    assert (frames <= 100).all() and (bins <= 20).all()
+    assert ((frames > 0) | (bins > 0)).all()
+    assert torch.equal(model.eval().feature_maps(wav), clean)
+    assert len(model.state_dict()) == len(LCNN().state_dict())
+
+
+def test_aasist_embedding_is_the_official_post_dropout_readout():
+    wav = _speech(16000).repeat(2, 1)
+    official = AASIST.from_name("AASIST-L").train()
+    before = AASIST.from_name("AASIST-L", embedding_after_dropout=False)
+    before.load_state_dict(official.state_dict())
+    before.train()
+    torch.manual_seed(3)
+    logits, embedding = official(wav)
+    torch.manual_seed(3)
+    logits_before, embedding_before = before(wav)
+    # Same dropout draws: same logits; the official embedding is the
+    # classifier's input (dropout p = 0.5 zeroes and rescales by 2).
+    assert torch.allclose(logits, logits_before)
+    assert torch.allclose(logits, official.out_layer(embedding), atol=1e-6)
+    kept = embedding != 0
+    assert 0.2 < kept.float().mean() < 0.8
+    assert torch.allclose(embedding[kept], 2 * embedding_before[kept])
+    with torch.no_grad():
+        assert torch.allclose(official.eval()(wav)[1], before.eval()(wav)[1])

@@ -403,6 +403,12 @@ class AASIST(nn.Module):
         fused front-end pooling, ``exp``-based in-place SELU, in-place
         residual sums; see ``benchmarks/``). The
         attribute can be changed after construction.
+    embedding_after_dropout : bool
+        Return the readout after the output dropout (p = 0.5, active in
+        training only) as the embedding, as the official code returns its
+        ``last_hidden`` (True, default), or before it (False). The logits
+        are computed from the dropped-out readout either way; in
+        evaluation mode both embeddings are equal.
 
     Example
     -------
@@ -441,8 +447,10 @@ class AASIST(nn.Module):
         n_classes=2,
         sample_rate=16000,
         implementation="fast",
+        embedding_after_dropout=True,
     ):
         super().__init__()
+        self.embedding_after_dropout = embedding_after_dropout
         if implementation not in ("fast", "faithful"):
             raise ValueError(
                 "implementation must be 'fast' or 'faithful', got "
@@ -547,7 +555,9 @@ class AASIST(nn.Module):
         logits : torch.Tensor
             ``[B, n_classes]``; class 1 is bona fide.
         embedding : torch.Tensor
-            ``[B, 5 * gat_dims[1]]``, the readout before dropout.
+            ``[B, 5 * gat_dims[1]]``, the readout after the output dropout
+            (the official ``last_hidden``) or before it (see
+            ``embedding_after_dropout``).
         """
         e = self.encode(wavs).abs()
         spectral = e.amax(dim=3).transpose(1, 2) + self.pos_S
@@ -584,4 +594,7 @@ class AASIST(nn.Module):
             ],
             dim=1,
         )
-        return self.out_layer(self.drop(embedding)), embedding
+        dropped = self.drop(embedding)
+        if self.embedding_after_dropout:
+            embedding = dropped
+        return self.out_layer(dropped), embedding

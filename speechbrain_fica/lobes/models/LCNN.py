@@ -15,8 +15,48 @@ Authors
 
 import torch
 import torch.nn as nn
+from speechbrain.augment.freq_domain import SpectrogramDrop
 from speechbrain.dataio.dataio import length_to_mask
 from speechbrain.lobes.features import Fbank
+
+
+def default_spec_augment_masks():
+    """SpecAugment masks for the LCNN features (the paper gives none).
+
+    One time mask of up to 100 frames (0.8 s at an 8 ms hop) and one
+    frequency mask of up to 20 of the feature bins, both zero-filled, as
+    in Fig. 3 of the FICA paper ("a frequency band and a time block"). The
+    features are the three maps concatenated on the feature axis
+    (``[B, frames, 3 * n_mels]``), so a frequency mask lands in one map.
+
+    Returns
+    -------
+    list
+        SpeechBrain ``SpectrogramDrop`` modules (time, then frequency).
+
+    Example
+    -------
+    >>> [mask.dim for mask in default_spec_augment_masks()]
+    [1, 2]
+    """
+    return [
+        SpectrogramDrop(
+            drop_length_low=0,
+            drop_length_high=101,
+            drop_count_low=1,
+            drop_count_high=1,
+            replace="zeros",
+            dim=1,
+        ),
+        SpectrogramDrop(
+            drop_length_low=0,
+            drop_length_high=21,
+            drop_count_low=1,
+            drop_count_high=1,
+            replace="zeros",
+            dim=2,
+        ),
+    ]
 
 
 class MaxFeatureMap2d(nn.Module):
@@ -60,10 +100,19 @@ class LCNN(nn.Module):
     """LCNN (waveform in, logits and embedding out).
 
     Front end: log-mel filterbank + delta + delta-delta (SpeechBrain
-    ``Fbank``), optionally mean-normalised per utterance. The three maps are
-    concatenated on the feature axis (``stacking="features"``, as the
-    baseline concatenates LFCC and its deltas) or stacked as three input
-    channels (``stacking="channels"``).
+    ``Fbank``), not normalised by default (``mean_norm=True`` subtracts
+    each utterance's mean feature vector, which neither the LCNN baseline
+    nor the FICA paper does). The three maps are concatenated on the
+    feature axis (``stacking="features"``, as the baseline concatenates
+    LFCC and its deltas) or stacked as three input channels
+    (``stacking="channels"``); the paper says "concatenated" but not on
+    which axis, so both are guesses.
+
+    With ``spec_augment=True`` the features of every training forward
+    (``self.training``) are masked by ``spec_augment_masks``, SpeechBrain
+    ``SpectrogramDrop`` modules applied in turn to ``[B, frames, 3 *
+    n_mels]`` (default: :func:`default_spec_augment_masks`); evaluation is
+    never masked.
 
     Body (all BatchNorms without affine parameters)::
 
@@ -103,6 +152,12 @@ class LCNN(nn.Module):
         Subtract each utterance's mean over time from every feature.
     dropout : float
         Dropout after the convolutional body.
+    spec_augment : bool
+        Mask the features of training forwards (SpecAugment).
+    spec_augment_masks : list, optional
+        Modules ``[B, frames, F] -> [B, frames, F]`` applied in turn when
+        ``spec_augment`` is on; :func:`default_spec_augment_masks` by
+        default.
 
     Example
     -------
@@ -124,8 +179,10 @@ class LCNN(nn.Module):
         hop_length=8,
         n_fft=512,
         stacking="features",
-        mean_norm=True,
+        mean_norm=False,
         dropout=0.7,
+        spec_augment=False,
+        spec_augment_masks=None,
     ):
         super().__init__()
         if stacking not in ("features", "channels"):
@@ -134,6 +191,10 @@ class LCNN(nn.Module):
             )
         self.stacking = stacking
         self.mean_norm = mean_norm
+        self.spec_augment = spec_augment
+        if spec_augment_masks is None:
+            spec_augment_masks = default_spec_augment_masks()
+        self.spec_augment_masks = nn.ModuleList(spec_augment_masks)
         self.fbank = Fbank(
             deltas=True,
             sample_rate=sample_rate,
@@ -170,8 +231,13 @@ class LCNN(nn.Module):
         )
         self.out = nn.Linear(self.embedding_dim, 1)
 
-    def compute_features(self, wavs, lengths=None):
-        """Log-mel filterbank with deltas, ``[B, T] -> [B, C, frames, F]``.
+    def feature_maps(self, wavs, lengths=None):
+        """Log-mel filterbank with deltas, ``[B, T] -> [B, frames, 3 F]``.
+
+        The three maps (static, delta, delta-delta, ``n_mels`` bins each)
+        are concatenated on the last axis, as SpeechBrain's ``Fbank``
+        returns them; mean-normalised when ``mean_norm``, SpecAugment-masked
+        in training when ``spec_augment``.
 
         Arguments
         ---------
@@ -183,7 +249,12 @@ class LCNN(nn.Module):
         Returns
         -------
         torch.Tensor
-            Features, channels first for the 2-D convolutions.
+            Features ``[B, frames, 3 * n_mels]`` (no gradient).
+
+        Example
+        -------
+        >>> LCNN(n_mels=60).feature_maps(torch.randn(1, 16000)).shape
+        torch.Size([1, 126, 180])
         """
         with torch.no_grad():
             feats = self.fbank(wavs)
@@ -193,6 +264,27 @@ class LCNN(nn.Module):
                     1, keepdim=True
                 )
                 feats = feats - mean
+            if self.spec_augment and self.training:
+                for mask in self.spec_augment_masks:
+                    feats = mask(feats)
+        return feats
+
+    def compute_features(self, wavs, lengths=None):
+        """The network input, ``[B, T] -> [B, C, frames, F]``.
+
+        Arguments
+        ---------
+        wavs : torch.Tensor
+            Waveforms ``[B, T]``.
+        lengths : torch.Tensor, optional
+            Relative lengths ``[B]`` for the mean normalisation.
+
+        Returns
+        -------
+        torch.Tensor
+            :meth:`feature_maps`, channels first for the 2-D convolutions.
+        """
+        feats = self.feature_maps(wavs, lengths)
         if self.stacking == "channels":
             return feats.unflatten(2, (3, -1)).permute(0, 2, 1, 3)
         return feats.unsqueeze(1)
