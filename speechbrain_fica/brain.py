@@ -33,7 +33,7 @@ Hyperparameters read from the yaml (optional ones have defaults):
     Called as ``loss(logits [B, 2], targets [B])``, e.g.
     ``torch.nn.CrossEntropyLoss`` (with ``weight`` for AASIST's weighted
     cross-entropy).
-``weight_clean_ce`` (1.0), ``weight_masked_ce`` (1.0), ``lambda_inf`` (0),
+``weight_clean_ce`` (1.0), ``weight_masked_ce`` (0), ``lambda_inf`` (0),
 ``lambda_ini`` (0)
     Loss weights.
 ``joint_forward`` (True)
