@@ -4,7 +4,12 @@
   the package, another key's reference, or SpeechBrain's run options);
 * every recipe yaml is exercised by a recipe test row;
 * every module, public class and public function has a docstring, and every
-  public class of the package has a runnable ``Example``.
+  public class of the package has a runnable ``Example``;
+* no module of the package (nor a recipe) uses a private name (``_x``) of
+  another package module (imported, or read as an attribute of an imported
+  module);
+* no test reads outside the repository (no ``../shared``, no absolute
+  ``/work`` paths).
 
 Authors
  * speechbrain-fica contributors 2026
@@ -15,6 +20,7 @@ import csv
 import glob
 import os
 import re
+import sys
 
 import pytest
 from speechbrain.utils.run_opts import RunOptions
@@ -135,3 +141,170 @@ def test_public_classes_have_runnable_examples(path):
         if "Example" not in doc or ">>>" not in doc:
             lacking.append(name)
     assert not lacking, f"{path}: classes without a runnable Example {lacking}"
+
+
+# ---------------------------------------------------------------------------
+# Private names stay inside their module
+# ---------------------------------------------------------------------------
+
+
+def _is_private(name):
+    return name.startswith("_") and not (
+        name.startswith("__") and name.endswith("__")
+    )
+
+
+def _package_module(dotted):
+    """Whether ``speechbrain_fica.a.b`` names a module (not a name in one)."""
+    parts = dotted.split(".")[1:]
+    base = os.path.join(PACKAGE, *parts)
+    return os.path.isfile(base + ".py") or os.path.isfile(
+        os.path.join(base, "__init__.py")
+    )
+
+
+def _absolute_module(node, path):
+    """The dotted module of a ``from ... import`` in the package file
+    ``path`` (relative imports resolved), or None outside the package."""
+    if node.level == 0:
+        module = node.module or ""
+        if module == "speechbrain_fica" or module.startswith(
+            "speechbrain_fica."
+        ):
+            return module
+        return None
+    relative = os.path.relpath(os.path.dirname(path), REPO_ROOT)
+    parts = relative.split(os.sep)
+    parts = parts[: len(parts) - (node.level - 1)]
+    return ".".join(parts + ([node.module] if node.module else []))
+
+
+def _private_uses(path):
+    """``(line, text)`` of every private name of another package module
+    that the file ``path`` imports or reads through an imported module."""
+    with open(path) as f:
+        tree = ast.parse(f.read())
+    found, module_aliases = [], set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.ImportFrom):
+            module = _absolute_module(node, path)
+            if module is None:
+                continue
+            for alias in node.names:
+                if _is_private(alias.name):
+                    found.append(
+                        (node.lineno, f"from {module} import {alias.name}")
+                    )
+                elif _package_module(f"{module}.{alias.name}"):
+                    module_aliases.add(alias.asname or alias.name)
+        elif isinstance(node, ast.Import):
+            for alias in node.names:
+                if alias.name.startswith("speechbrain_fica"):
+                    module_aliases.add(alias.asname or alias.name)
+    for node in ast.walk(tree):
+        if (
+            isinstance(node, ast.Attribute)
+            and _is_private(node.attr)
+            and ast.unparse(node.value) in module_aliases
+        ):
+            found.append((node.lineno, ast.unparse(node)))
+    return found
+
+
+def test_no_module_uses_private_names_of_another():
+    offenders = [
+        f"{os.path.relpath(path, REPO_ROOT)}:{line}: {text}"
+        for path in SOURCES  # the package and the recipes
+        for line, text in _private_uses(path)
+    ]
+    assert not offenders, (
+        "private names used outside their module (make them public, or "
+        "move the code):\n" + "\n".join(offenders)
+    )
+
+
+def test_private_name_check_finds_uses(tmp_path, monkeypatch):
+    # The check itself on a module written for it, placed in the package
+    # tree as seen by the check.
+    fake_package = tmp_path / "speechbrain_fica"
+    (fake_package / "metrics").mkdir(parents=True)
+    (fake_package / "metrics" / "det.py").write_text("")
+    module = fake_package / "metrics" / "user.py"
+    module.write_text(
+        "from speechbrain_fica.metrics.det import _check, public\n"
+        "from . import det\n"
+        "from .det import __all__\n"
+        "import speechbrain_fica.metrics.det as det_module\n"
+        "det._hidden(det_module._other, public._fine)\n"
+    )
+    this_module = sys.modules[__name__]
+    monkeypatch.setattr(this_module, "PACKAGE", str(fake_package))
+    monkeypatch.setattr(this_module, "REPO_ROOT", str(tmp_path))
+    texts = sorted(text for _, text in _private_uses(str(module)))
+    assert texts == [
+        "det._hidden",
+        "det_module._other",
+        "from speechbrain_fica.metrics.det import _check",
+    ]
+
+
+# ---------------------------------------------------------------------------
+# Tests need nothing outside the repository
+# ---------------------------------------------------------------------------
+
+TEST_FILES = sorted(
+    _python_files(os.path.join(REPO_ROOT, "tests"))
+    + [os.path.join(REPO_ROOT, "conftest.py")]
+)
+
+
+def _outside_references(path):
+    """``(line, text)`` of string constants of ``path`` that lead out of
+    the repository: ``../shared`` (also as separate path parts) or an
+    absolute ``/work`` path."""
+    with open(path) as f:
+        tree = ast.parse(f.read())
+    found = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Constant) and isinstance(node.value, str):
+            text = node.value.replace("\\", "/")
+            if "../shared" in text or re.search(r"(^|[\s'\"=:])/work\b", text):
+                found.add((node.lineno, text.strip()[:80]))
+        if isinstance(node, (ast.Call, ast.BinOp, ast.JoinedStr)):
+            parts = {
+                child.value
+                for child in ast.walk(node)
+                if isinstance(child, ast.Constant)
+            }
+            if ".." in parts and "shared" in parts:
+                found.add((node.lineno, ast.unparse(node)[:80]))
+    return sorted(found)
+
+
+def test_tests_read_nothing_outside_the_repository():
+    this_file = os.path.abspath(__file__)
+    offenders = [
+        f"{os.path.relpath(path, REPO_ROOT)}:{line}: {text}"
+        for path in TEST_FILES
+        if os.path.abspath(path) != this_file  # its patterns, not paths
+        for line, text in _outside_references(path)
+    ]
+    assert not offenders, (
+        "tests must use tests/samples or package data, not files outside "
+        "the repository:\n" + "\n".join(offenders)
+    )
+
+
+def test_outside_reference_check_finds_them(tmp_path):
+    sample = tmp_path / "test_sample.py"
+    sample.write_text(
+        "import os\n"
+        "A = '../shared/docs/PAPER.md'\n"
+        "B = os.path.join(ROOT, '..', 'shared', 'x')\n"
+        "C = '/work/shared/data'\n"
+        "D = Path(ROOT) / '..' / 'shared'\n"
+        "E = 'network/work/ok'\n"
+        "F = os.path.join(ROOT, 'shared')\n"
+    )
+    lines = [line for line, _ in _outside_references(str(sample))]
+    assert lines == [2, 3, 4, 5]

@@ -1,13 +1,19 @@
-"""Tests of the ASVspoof 2021 LA / DF scoring (keys in the official formats).
+"""Tests of the ASVspoof 2021 LA / DF scoring (keys in the official formats):
+breakdown tables, C012 coefficients and their sources, and the scoring of
+a submission as the recipe runs it (``evaluate_2021``).
 
 The end-to-end reference builds 2021-style keys from the synthetic CM
 scores and the 2019 LA eval ASV scores, the setup in which the official
-evaluation package printed the values of ``expected_outputs.json``.
+evaluation package printed the values of ``expected_outputs.json``
+(pooled LA min t-DCF 0.1933167519446156, EER 5.29 %, the same EER on DF).
+The tiny 2021 corpus (several codecs, attacks, vocoders and subsets)
+checks the tables cell by cell.
 
 Authors
  * speechbrain-fica contributors 2026
 """
 
+import math
 import os
 
 import numpy as np
@@ -21,7 +27,13 @@ from speechbrain_fica.metrics.asvspoof2021.breakdowns import (
 from speechbrain_fica.metrics.asvspoof2021.c012 import (
     compute_c012,
     load_c012,
+    load_la_c012,
     save_c012,
+)
+from speechbrain_fica.metrics.asvspoof2021.evaluate import (
+    check_tracks_and_subsets,
+    evaluate_2021,
+    write_summary_2021,
 )
 from speechbrain_fica.metrics.asvspoof2021.keys import (
     DF_CODECS,
@@ -29,7 +41,11 @@ from speechbrain_fica.metrics.asvspoof2021.keys import (
     LA_ATTACKS,
     LA_CODECS,
 )
-from speechbrain_fica.metrics.det import compute_eer
+from speechbrain_fica.metrics.det import (
+    compute_eer,
+    eer_from_det,
+    raw_det_curve,
+)
 from speechbrain_fica.metrics.score_files import (
     check_scores_against_key,
     read_asv_key_and_scores,
@@ -43,6 +59,7 @@ from speechbrain_fica.metrics.tdcf import (
     tdcf_2021_coefficients,
 )
 from speechbrain_fica.utils.text_files import open_text
+from tests.utils.corpora import cm_key_path_2021
 from tests.utils.samples import (
     asv_scores_path,
     expected_outputs,
@@ -122,6 +139,7 @@ def reference_setup(tmp_path_factory):
         "scores": write_lines(folder / "scores.txt", score_lines),
         "asv_key": write_lines(folder / "asv_key.txt", asv_key_lines),
         "asv_scores": write_lines(folder / "asv_scores.txt", asv_score_lines),
+        "trials": [line.split()[0] for line in score_lines],
         "folder": folder,
     }
 
@@ -447,3 +465,261 @@ def test_reader_errors(tmp_path):
     score_path = write_lines(tmp_path / "asv.txt", ["LA_0001 LA_E_1 1.0"])
     with pytest.raises(ValueError, match="has 2 trials but ASV score file"):
         read_asv_key_and_scores(key_path, score_path)
+
+
+# ---------------------------------------------------------------------------
+# Scoring a submission (evaluate.py) and the C012 sources (c012.py)
+# ---------------------------------------------------------------------------
+
+
+def test_evaluate_2021_reference(reference_setup, tmp_path):
+    files = reference_setup
+    c012, source = load_la_c012(
+        "asv",
+        ["eval"],
+        str(tmp_path / "no_keys"),
+        asv_key=files["asv_key"],
+        asv_scores=files["asv_scores"],
+        save_folder=str(tmp_path / "c012"),
+    )
+    assert "computed from ASV key" in source
+    out = str(tmp_path / "LA2021")
+    results = evaluate_2021(
+        "LA", files["la_key"], files["scores"], out, c012=c012
+    )
+    pooled = results["eval"]
+    assert pooled["min_tDCF"] == pytest.approx(0.1933167519446156, abs=TOL)
+    assert pooled["EER"] == pytest.approx(5.294444444444444, abs=TOL)
+    assert (pooled["n_bonafide"], pooled["n_spoof"]) == (2000, 18000)
+    # The tables on disk hold the same values.
+    tdcf = pd.read_csv(
+        os.path.join(out, "LA2021_eval_min_tDCF.csv"), index_col=0
+    )
+    eer = pd.read_csv(os.path.join(out, "LA2021_eval_EER.csv"), index_col=0)
+    assert tdcf.loc["Pooled", "Pooled"] == pytest.approx(
+        0.1933167519446156, abs=TOL
+    )
+    assert eer.loc["Pooled", "none"] == pytest.approx(
+        5.294444444444444, abs=TOL
+    )
+    with open(os.path.join(out, "LA2021_eval_min_tDCF.md")) as f:
+        assert "| Pooled | 0.1933 |" in f.read()
+    # The saved C012 is the one used, in the official format.
+    saved = load_c012(str(tmp_path / "c012" / "LA-C012-eval.npy"))
+    assert saved["Pooled"]["Pooled"] == c012["eval"]["Pooled"]["Pooled"]
+
+    # Through the summary writer, as train.py does.
+    summary = write_summary_2021(
+        {"LA": {"results": results}}, str(tmp_path / "summary.json"), "eval"
+    )
+    assert summary["headline"]["LA"]["min_tDCF"] == pooled["min_tDCF"]
+
+    df_results = evaluate_2021(
+        "DF", files["df_key"], files["scores"], str(tmp_path / "DF2021")
+    )
+    assert df_results["eval"]["EER"] == pytest.approx(
+        5.294444444444444, abs=TOL
+    )
+    df_table = pd.read_csv(
+        os.path.join(tmp_path, "DF2021", "DF2021_eval_EER.csv"), index_col=0
+    )
+    assert df_table.loc["traditional_vocoder", "nocodec"] == pytest.approx(
+        5.294444444444444, abs=TOL
+    )
+
+
+def test_evaluate_2021_names_missing_and_extra_trials(
+    reference_setup, tmp_path
+):
+    files = reference_setup
+    with open(files["scores"]) as f:
+        lines = f.read().splitlines()
+    missing = tmp_path / "missing.txt"
+    write_lines(missing, lines[:7] + lines[8:])
+    with pytest.raises(ValueError) as error:
+        evaluate_2021("DF", files["df_key"], str(missing), str(tmp_path))
+    assert files["trials"][7] in str(error.value)
+    assert "have no score" in str(error.value)
+    extra = tmp_path / "extra.txt"
+    write_lines(extra, [*lines, "LA_E_0000000 0.5"])
+    with pytest.raises(ValueError, match="LA_E_0000000"):
+        evaluate_2021("LA", files["la_key"], str(extra), str(tmp_path))
+    repeated = tmp_path / "repeated.txt"
+    write_lines(repeated, [*lines, lines[3]])
+    with pytest.raises(ValueError, match="duplicate"):
+        evaluate_2021("LA", files["la_key"], str(repeated), str(tmp_path))
+    # Trials that the preparation skipped may be absent (not official).
+    results = evaluate_2021(
+        "DF",
+        files["df_key"],
+        str(missing),
+        str(tmp_path / "skipped"),
+        skipped_trials=[files["trials"][7]],
+    )
+    assert math.isfinite(results["eval"]["EER"])
+
+
+def _cell_trials(key, scores, subset, codec_column, codec, row_column, row):
+    """Bona fide scores of a codec and spoof scores of a (row, codec) cell,
+    or None when the cell has no trials of one class."""
+    table = key.merge(scores, on="trial")
+    table = table[table["subset"] == subset]
+    in_codec = table[table[codec_column] == codec]
+    bonafide = in_codec[in_codec["label"] == "bonafide"]["score"]
+    spoof = in_codec[
+        (in_codec["label"] == "spoof") & (in_codec[row_column] == row)
+    ]["score"]
+    if len(bonafide) == 0 or len(spoof) == 0:
+        return None
+    return bonafide.to_numpy(), spoof.to_numpy()
+
+
+@pytest.mark.filterwarnings("ignore:EER is .* but the negated scores")
+def test_evaluate_2021_breakdown_tables(tiny_asvspoof2021, tmp_path):
+    """Tables on the tiny key (several codecs, attacks, vocoders and
+    subsets) with random scores: official labels, one value per non-empty
+    cell, each the EER of that cell's trials."""
+    rng = np.random.default_rng(3)
+    for track in ("LA", "DF"):
+        key_file = cm_key_path_2021(tiny_asvspoof2021, track)
+        key = read_cm_key(key_file, track)
+        scores = pd.DataFrame(
+            {"trial": key["trial"], "score": rng.normal(size=len(key))}
+        )
+        score_file = tmp_path / f"{track}.txt"
+        write_lines(score_file, [f"{t} {s!r}" for t, s in scores.values])
+        c012 = None
+        if track == "LA":
+            c012, _ = load_la_c012(
+                "auto",
+                ["eval", "progress"],
+                os.path.join(tiny_asvspoof2021, "keys"),
+            )
+        out = str(tmp_path / track)
+        results = evaluate_2021(
+            track,
+            key_file,
+            str(score_file),
+            out,
+            subsets=["eval", "progress"],
+            c012=c012,
+        )
+        if track == "LA":
+            rows, cols, row_column, col_column = (
+                LA_ATTACKS,
+                LA_CODECS,
+                "attack",
+                "codec",
+            )
+        else:
+            rows, cols, row_column, col_column = (
+                DF_VOCODERS,
+                DF_CODECS,
+                "vocoder",
+                "compr",
+            )
+        for subset in ("eval", "progress"):
+            names = ["EER"] + (["min_tDCF"] if track == "LA" else [])
+            for name in names:
+                table = pd.read_csv(
+                    os.path.join(out, f"{track}2021_{subset}_{name}.csv"),
+                    index_col=0,
+                )
+                assert table.index.tolist() == rows + ["Pooled"]
+                assert table.columns.tolist() == cols + ["Pooled"]
+                with open(
+                    os.path.join(out, f"{track}2021_{subset}_{name}.md")
+                ) as f:
+                    markdown = f.read()
+                assert f"| {row_column} | {' | '.join(cols)} | Pooled |" in (
+                    markdown
+                )
+                assert "C1 = " in markdown
+            eer = pd.read_csv(
+                os.path.join(out, f"{track}2021_{subset}_EER.csv"),
+                index_col=0,
+            )
+            filled = 0
+            for row in rows:
+                for col in cols:
+                    cell = _cell_trials(
+                        key, scores, subset, col_column, col, row_column, row
+                    )
+                    if cell is None:
+                        assert np.isnan(eer.loc[row, col]), (row, col)
+                    else:
+                        filled += 1
+                        expected = 100 * eer_from_det(*raw_det_curve(*cell))[0]
+                        assert eer.loc[row, col] == pytest.approx(expected)
+            assert filled >= (4 if subset == "eval" else 2)
+            pooled = results[subset]
+            assert pooled["EER"] == pytest.approx(eer.loc["Pooled", "Pooled"])
+            if track == "LA":
+                assert math.isfinite(pooled["min_tDCF"])
+        if track == "LA":
+            # Several codecs and attacks have their own cells.
+            eer = pd.read_csv(
+                os.path.join(out, "LA2021_eval_EER.csv"), index_col=0
+            )
+            assert eer.notna().sum(axis=0)[LA_CODECS].gt(0).sum() >= 3
+        else:
+            eer = pd.read_csv(
+                os.path.join(out, "DF2021_eval_EER.csv"), index_col=0
+            )
+            assert eer.notna().sum(axis=1)[DF_VOCODERS].gt(0).sum() >= 4
+
+
+def test_load_la_c012_sources(tiny_asvspoof2021, tmp_path):
+    keys = os.path.join(tiny_asvspoof2021, "keys")
+    asv_key = os.path.join(keys, "LA", "ASV", "trial_metadata.txt")
+    asv_scores = os.path.join(keys, "LA", "ASV", "ASVTorch_Kaldi", "score.txt")
+    # auto prefers the pre-computed files, as the official package does.
+    c012, source = load_la_c012(
+        "auto",
+        ["eval", "progress"],
+        keys,
+        asv_key=asv_key,
+        asv_scores=asv_scores,
+    )
+    assert "LA-C012-eval.npy" in source and "LA-C012-prog.npy" in source
+    computed, source = load_la_c012(
+        "asv",
+        ["progress"],
+        keys,
+        asv_key=asv_key,
+        asv_scores=asv_scores,
+        save_folder=str(tmp_path),
+    )
+    asv = read_asv_key_and_scores(asv_key, asv_scores)
+    # (assert_equal compares nested dictionaries, NaN equal to NaN)
+    np.testing.assert_equal(
+        computed["progress"], compute_c012(asv, subset="progress")
+    )
+    np.testing.assert_equal(computed["progress"], c012["progress"])
+    assert os.path.isfile(tmp_path / "LA-C012-prog.npy")
+    # Explicit sources must exist; auto without anything gives no t-DCF.
+    with pytest.raises(FileNotFoundError, match="C012 file not found"):
+        load_la_c012("c012", ["hidden"], keys)
+    with pytest.raises(FileNotFoundError, match="ASV scores not found"):
+        load_la_c012(
+            "asv", ["eval"], keys, asv_key=asv_key, asv_scores="/no/file"
+        )
+    assert load_la_c012("auto", ["hidden"], keys)[0] is None
+    assert load_la_c012("none", ["eval"], keys)[0] is None
+    with pytest.raises(ValueError, match="one subset"):
+        load_la_c012(
+            "c012",
+            ["eval", "progress"],
+            keys,
+            c012_file=os.path.join(keys, "LA", "LA-C012-eval.npy"),
+        )
+    with pytest.raises(ValueError, match="subsets"):
+        load_la_c012("auto", ["dev"], keys)
+
+
+def test_check_tracks_and_subsets():
+    check_tracks_and_subsets(["LA", "DF"], ["eval", "progress", "hidden"])
+    with pytest.raises(ValueError, match="tracks"):
+        check_tracks_and_subsets(["PA"], ["eval"])
+    with pytest.raises(ValueError, match="subsets"):
+        check_tracks_and_subsets(["LA"], [])

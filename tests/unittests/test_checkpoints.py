@@ -5,6 +5,9 @@ recoverables: a kill in between leaves a folder that it takes for a
 checkpoint and then cannot load. The plugin's Checkpointer publishes a
 checkpoint only once it is complete.
 
+A ``--test_only`` run needs weights to score: given ones or a trained
+experiment's checkpoint (``check_weights_to_score``).
+
 Authors
  * speechbrain-fica contributors 2026
 """
@@ -14,9 +17,14 @@ import os
 
 import pytest
 import torch
+from hyperpyyaml import load_hyperpyyaml
 from speechbrain.utils import checkpoints as sb_checkpoints
 
-from speechbrain_fica.utils.checkpoints import Checkpointer
+from speechbrain_fica.utils.checkpoints import (
+    Checkpointer,
+    check_weights_to_score,
+)
+from tests.utils.samples import REPO_ROOT
 
 
 @sb_checkpoints.register_checkpoint_hooks
@@ -112,3 +120,25 @@ def test_checkpoints_stay_readable_by_speechbrain(tmp_path):
     )
     stock = sb_checkpoints.Checkpointer(tmp_path)
     assert stock.find_checkpoint(min_key="EER").meta["EER"] == 0.3
+
+
+def test_test_only_needs_weights(tmp_path):
+    with open(
+        os.path.join(
+            REPO_ROOT, "recipes", "ASVspoof2021", "hparams", "lcnn.yaml"
+        )
+    ) as f:
+        hparams = load_hyperpyyaml(
+            f,
+            {
+                "data_folder": "x",
+                "data_folder_2019": "y",
+                "output_folder": str(tmp_path),
+            },
+        )
+    system = hparams["system"]
+    with pytest.raises(FileNotFoundError, match="--test_only needs"):
+        check_weights_to_score(system)
+    # A trained experiment (a checkpoint with a dev EER) is enough.
+    system["checkpointer"].save_checkpoint(meta={"EER": 10.0})
+    check_weights_to_score(system)

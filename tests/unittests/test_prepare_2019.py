@@ -8,7 +8,6 @@ Authors
  * speechbrain-fica contributors 2026
 """
 
-import importlib.util
 import logging
 import os
 
@@ -18,22 +17,10 @@ import pytest
 import soundfile
 
 from speechbrain_fica.dataio.protocols import read_protocol_2019
+from tests.utils.recipes import recipe_module
 from tests.utils.samples import protocol_path
 
-REPO_ROOT = os.path.dirname(os.path.dirname(os.path.dirname(__file__)))
-RECIPE = os.path.join(REPO_ROOT, "recipes", "ASVspoof2019")
-
-
-def _load(name):
-    spec = importlib.util.spec_from_file_location(
-        name, os.path.join(RECIPE, f"{name}.py")
-    )
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-prepare = _load("asvspoof2019_prepare")
+prepare = recipe_module("ASVspoof2019", "asvspoof2019_prepare")
 
 
 def _speech(seconds=0.5, rate=16000, channels=1, seed=0):

@@ -114,6 +114,11 @@ TINY_2021_DF_SPOOFS = [
 TINY_2021_ASV_TRIALS = {"target": 30, "nontarget": 30, "spoof": 5}
 
 
+def cm_key_path_2021(root, track):
+    """The CM key (``trial_metadata.txt``) of a 2021 track under ``root``."""
+    return os.path.join(root, "keys", track, "CM", "trial_metadata.txt")
+
+
 def _write_flac(source, path):
     audio, rate = soundfile.read(source)
     soundfile.write(path, audio, rate)
@@ -187,10 +192,7 @@ def _make_tiny_2021_track(root, track):
         sorted(trials),
     )
     # The key in another order than the trial list.
-    _write_lines(
-        os.path.join(root, "keys", track, "CM", "trial_metadata.txt"),
-        key_lines[::-1],
-    )
+    _write_lines(cm_key_path_2021(root, track), key_lines[::-1])
 
 
 def _make_tiny_2021_asv(root):

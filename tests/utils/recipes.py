@@ -5,6 +5,7 @@ Authors
 """
 
 import csv
+import importlib.util
 import os
 import re
 import shlex
@@ -98,3 +99,14 @@ def is_fica(hparams_file, overrides=None):
             f, {"data_folder": "unused", **(overrides or {})}
         )
     return hparams.get("lambda_inf", 0) > 0 or hparams.get("lambda_ini", 0) > 0
+
+
+def recipe_module(dataset, name):
+    """Imports ``recipes/<dataset>/<name>.py`` (e.g. a data preparation)
+    under the name ``<dataset>_<name>``, so that same-named scripts of two
+    recipes do not clash."""
+    path = os.path.join(REPO_ROOT, "recipes", dataset, f"{name}.py")
+    spec = importlib.util.spec_from_file_location(f"{dataset}_{name}", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
