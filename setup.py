@@ -46,6 +46,7 @@ setup(
             "data/minispoof/librispeech/*.tsv",
             "data/minispoof/librispeech/audio/*.flac",
             "minispoof/templates/*.md.in",
+            "minispoof/install_tts_engines.sh",
             "inference/templates/*.md.in",
             "pretrained/*/hyperparams.yaml",
             "pretrained/*/model.ckpt",
