@@ -229,13 +229,16 @@ PICO_FS = 16000
 
 def _synth_pico(voice, items, out_dir):
     ttspico = import_optional("ttspico")
-    try:
-        engine = ttspico.TtsEngine(voice.voice)
-    except RuntimeError as err:
-        raise TTSEngineError(
-            f"TTS engine {voice.label}: {err}; {INSTALL_HINT}"
-        ) from err
     for item_id, text in items:
+        # a fresh engine per text (under a millisecond): an engine carries
+        # state from one text to the next, so a text would sound
+        # different depending on what was said before
+        try:
+            engine = ttspico.TtsEngine(voice.voice)
+        except RuntimeError as err:
+            raise TTSEngineError(
+                f"TTS engine {voice.label}: {err}; {INSTALL_HINT}"
+            ) from err
         pcm = engine.speak(text) or b""
         samples = np.frombuffer(pcm, dtype="<i2")
         sf.write(str(out_dir / f"{item_id}.wav"), samples, PICO_FS)
