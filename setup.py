@@ -10,11 +10,12 @@ with open(os.path.join(here, "speechbrain_fica", "version.txt")) as f:
 with open(os.path.join(here, "README.md"), encoding="utf-8") as f:
     long_description = f.read()
 
-# C extensions (built from source) of the offline spoof generators of the
-# MiniSpoof-LA demo corpus; speechbrain_fica imports without them.
 SSL_REQUIRES = ["transformers>=4.30"]
 ANALYSIS_REQUIRES = ["scikit-learn>=1.3"]
-DEMO_REQUIRES = ["pyworld>=0.3.5", "pysptk>=1.0.1"]
+# C extensions (built from source) of the offline spoof generators of the
+# MiniSpoof-LA demo corpus (ttspico: SVOX Pico text-to-speech of the large
+# corpus); speechbrain_fica imports without them.
+DEMO_REQUIRES = ["pyworld>=0.3.5", "pysptk>=1.0.1", "ttspico>=0.3.2"]
 
 setup(
     name="speechbrain-fica",
@@ -38,12 +39,15 @@ setup(
             "data/asvspoof2019_asv/*.gz",
             "data/asvspoof2019_asv/*.md",
             "data/minispoof/*.md",
+            "data/minispoof/arctic/*.md",
+            "data/minispoof/arctic/cmuarctic.data",
             "data/minispoof/fsdd/*.md",
             "data/minispoof/fsdd/recordings/*.flac",
             "data/minispoof/librispeech/*.md",
             "data/minispoof/librispeech/*.tsv",
             "data/minispoof/librispeech/audio/*.flac",
             "minispoof/templates/*.md.in",
+            "minispoof/install_tts_engines.sh",
             "inference/templates/*.md.in",
             "pretrained/*/hyperparams.yaml",
             "pretrained/*/model.ckpt",

@@ -36,6 +36,15 @@ separate the classes; :func:`cue_eers` measures this.
 The generators need ``pyworld`` and ``pysptk``: ``pip install
 speechbrain-fica[demo]``. This package imports without them.
 
+``size="large"`` (``--size large``) builds a larger corpus: all 251
+shipped LibriSpeech speakers, and 25 attacks
+(:data:`speechbrain_fica.minispoof.attacks.LARGE_ATTACKS`): the eight
+generators and 17 offline text-to-speech voices
+(:mod:`speechbrain_fica.minispoof.generators.tts`: eSpeak NG, Festival,
+Flite, FreeTTS from Debian packages, installed by
+``speechbrain_fica/minispoof/install_tts_engines.sh``; SVOX Pico from the
+``demo`` extra), with attack families in eval that train does not have.
+
 Modules: :mod:`.config` (constants), :mod:`.attacks`, :mod:`.sources`
 (shipped speech, speaker splits), :mod:`.plan` (random choices),
 :mod:`.render` (audio), :mod:`.build`, :mod:`.metadata`, :mod:`.readme`,
@@ -44,12 +53,13 @@ Modules: :mod:`.config` (constants), :mod:`.attacks`, :mod:`.sources`
 Example (command line)::
 
     python -m speechbrain_fica.minispoof --output_folder MiniSpoof
+    python -m speechbrain_fica.minispoof --size large --output_folder MSL
 
 Authors
  * speechbrain-fica contributors 2026
 """
 
-from speechbrain_fica.minispoof.attacks import ATTACKS, Attack
+from speechbrain_fica.minispoof.attacks import ATTACKS, LARGE_ATTACKS, Attack
 from speechbrain_fica.minispoof.build import build_minispoof_la
 from speechbrain_fica.minispoof.cli import main
 from speechbrain_fica.minispoof.config import (
@@ -67,6 +77,7 @@ __all__ = [
     "ASV_SCORE_FILES",
     "ATTACKS",
     "Attack",
+    "LARGE_ATTACKS",
     "CUES",
     "DEFAULT_N_BONAFIDE",
     "DEFAULT_N_PER_ATTACK",

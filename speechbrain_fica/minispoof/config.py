@@ -54,3 +54,41 @@ HIGHPASS_HZ = 50.0
 LIBRI_MARGIN_S = 0.1
 #: FSDD words drawn per utterance; as many as fit are used, in order.
 N_WORD_CANDIDATES = 16
+
+# ---------------------------------------------------------------------------
+# The large corpus (``size="large"``)
+
+#: Corpus sizes of the builder.
+SIZES = ("small", "large")
+#: LibriSpeech speakers per split in the large corpus, (female, male).
+LARGE_LIBRI_SPLIT_SIZES = {"train": (75, 75), "dev": (25, 25), "eval": (25, 26)}
+#: One bona fide LibriSpeech utterance per speaker with the default
+#: FSDD fraction (e.g. train: 200 - round(200 x 0.25) = 150).
+LARGE_DEFAULT_N_BONAFIDE = {"train": 200, "dev": 67, "eval": 68}
+LARGE_DEFAULT_N_PER_ATTACK = {"train": 25, "dev": 10, "eval": 10}
+LARGE_FSDD_FRACTION = 0.25
+#: Range of the speech length (seconds) before the silence padding.
+LARGE_DURATION_RANGE = (2.0, 5.0)
+#: Silence added before and after the trimmed speech (each, seconds).
+PAD_S = (0.05, 0.3)
+#: Extra speech taken before trimming, so that the trimmed speech can be
+#: cut to the planned length.
+SPEECH_SLACK_S = 0.5
+#: Pauses between the sentences that a text-to-speech attack reads.
+TTS_GAP_S = (0.15, 0.5)
+#: Characters of prompt text planned per second of speech needed (about
+#: twice what the engines speak, so that the text always suffices).
+TTS_CHARS_PER_S = 30.0
+#: Digit words spoken by the TTS attacks for the FSDD part of the corpus.
+DIGIT_WORDS = (
+    "zero",
+    "one",
+    "two",
+    "three",
+    "four",
+    "five",
+    "six",
+    "seven",
+    "eight",
+    "nine",
+)

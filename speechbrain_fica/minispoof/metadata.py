@@ -11,18 +11,21 @@ Authors
 
 import importlib.metadata
 import platform
+import shutil
+import subprocess
 from pathlib import Path
 
 import soundfile as sf
 
 from speechbrain_fica.minispoof import config
-from speechbrain_fica.minispoof.attacks import ATTACKS
+from speechbrain_fica.minispoof.attacks import attack_table, family_status
 from speechbrain_fica.minispoof.config import (
     ASV_SCORE_FILES,
     BUILDER_VERSION,
     PROTOCOL_FILES,
     SPLITS,
 )
+from speechbrain_fica.minispoof.generators import TTS_VOICES
 from speechbrain_fica.minispoof.plan import BONAFIDE
 from speechbrain_fica.minispoof.sources import speaker_map, split_speakers
 
@@ -64,7 +67,58 @@ def package_versions():
     return versions
 
 
-def build_options(seed, n_bonafide, n_per_attack, fsdd_fraction, durations):
+#: Debian packages of the text-to-speech engines whose versions a large
+#: build records.
+TTS_DEBIAN_PACKAGES = (
+    "espeak-ng",
+    "festival",
+    "festvox-kallpc16k",
+    "festvox-kdlpc16k",
+    "festvox-us-slt-hts",
+    "flite",
+    "freetts",
+)
+
+
+def tts_engine_versions():
+    """Versions of the text-to-speech engines (Debian packages, ttspico).
+
+    Returns
+    -------
+    dict
+        ``{package: version or None}`` (None where it is not installed or
+        ``dpkg-query`` is unavailable).
+
+    Example
+    -------
+    >>> "ttspico" in tts_engine_versions()
+    True
+    """
+    versions = {}
+    dpkg = shutil.which("dpkg-query")
+    for pkg in TTS_DEBIAN_PACKAGES:
+        versions[pkg] = None
+        if dpkg is None:
+            continue
+        result = subprocess.run(
+            [dpkg, "-W", "-f=${Version}", pkg],
+            capture_output=True,
+            text=True,
+            timeout=30,
+            check=False,
+        )
+        if result.returncode == 0 and result.stdout.strip():
+            versions[pkg] = result.stdout.strip()
+    try:
+        versions["ttspico"] = importlib.metadata.version("ttspico")
+    except importlib.metadata.PackageNotFoundError:
+        versions["ttspico"] = None
+    return versions
+
+
+def build_options(
+    seed, n_bonafide, n_per_attack, fsdd_fraction, durations, size="small"
+):
     """The options record that identifies a build.
 
     Arguments
@@ -79,6 +133,9 @@ def build_options(seed, n_bonafide, n_per_attack, fsdd_fraction, durations):
         Fraction of FSDD-derived utterances per block.
     durations : tuple of float
         Range of the utterance lengths in seconds.
+    size : str
+        ``"small"`` or ``"large"`` (recorded for large builds only, so
+        that small builds keep their options record).
 
     Returns
     -------
@@ -91,8 +148,10 @@ def build_options(seed, n_bonafide, n_per_attack, fsdd_fraction, durations):
     >>> build_options(1, n, n, 0.4, (2, 4))["duration_range_s"]
     [2.0, 4.0]
     """
+    options = {"size": size} if size != "small" else {}
     return {
         "builder_version": BUILDER_VERSION,
+        **options,
         "seed": int(seed),
         "n_bonafide": {s: int(n_bonafide[s]) for s in SPLITS},
         "n_spoof_per_attack": {s: int(n_per_attack[s]) for s in SPLITS},
@@ -154,19 +213,74 @@ def _postprocessing():
     }
 
 
+def _postprocessing_large():
+    return {
+        "trim_db": config.TRIM_DB,
+        "word_fade_s": config.WORD_FADE_S,
+        "utterance_fade_s": config.UTT_FADE_S,
+        "gap_s": list(config.GAP_S),
+        "tts_sentence_gap_s": list(config.TTS_GAP_S),
+        "padding_s": list(config.PAD_S),
+        "speech_slack_s": config.SPEECH_SLACK_S,
+        "min_edge_silence_s": config.MIN_EDGE_SILENCE_S,
+        "level_dbfs": list(config.LEVEL_DB),
+        "peak_limit": config.PEAK_LIMIT,
+        "dither_dbfs": config.DITHER_DB,
+        "highpass_hz": config.HIGHPASS_HZ,
+        "fsdd_chain": (
+            "8 kHz (FSDD) or engine rate (TTS digit words) -> 16 kHz -> "
+            "generator -> per-word trim -> 8 kHz -> 16 kHz"
+        ),
+        "libri_chain": (
+            "16 kHz excerpt -> generator, or engine rate -> 16 kHz (TTS) -> "
+            "trim -> cut to the speech length -> silence padding "
+            "(full band)"
+        ),
+        "libri_context_s": config.LIBRI_MARGIN_S,
+    }
+
+
 def _utterance_record(job):
     record = {
         k: job[k]
         for k in ("system", "speaker", "source", "params", "level_db", "seed")
     }
+    if "kind" in job:  # large corpus
+        record.update(
+            kind=job["kind"],
+            n_speech=job["n_speech"],
+            n_lead=job["n_lead"],
+            n_trail=job["n_trail"],
+        )
     if job["source"] == "fsdd":
         record["words"] = job["words"]
+    elif job.get("kind") == "tts":
+        record.update(
+            prompts=job["prompts"], gaps=job["gaps"], offset=job["offset"]
+        )
     else:
         record.update(file=job["file"], start=job["start"])
     return record
 
 
-def corpus_metadata(options, jobs, protocols_md5, audio_md5):
+def _attack_record(attack_id, attack, attacks, size):
+    record = {
+        "generator": attack.generator,
+        "splits": list(attack.splits),
+        "description": attack.description,
+        "param_sampler": attack.sampler,
+    }
+    if size != "small":
+        record["family"] = attack.family
+        record["family_status"] = family_status(attack_id, attacks)
+        record["note"] = attack.note
+        if attack.is_tts:
+            voice = TTS_VOICES[attack.generator]
+            record.update(engine=voice.engine, voice=voice.voice)
+    return record
+
+
+def corpus_metadata(options, jobs, protocols_md5, audio_md5, size="small"):
     """The metadata of a build (without the cue EERs).
 
     Arguments
@@ -179,26 +293,27 @@ def corpus_metadata(options, jobs, protocols_md5, audio_md5):
         md5 of each protocol file's text, by split.
     audio_md5 : str
         md5 over every utterance id and its int16 samples, in plan order.
+    size : str
+        ``"small"`` or ``"large"``.
 
     Returns
     -------
     dict
         JSON-ready metadata.
     """
-    spk_map = speaker_map()
-    speakers = split_speakers()
+    spk_map = speaker_map(size)
+    speakers = split_speakers(size)
+    attacks = attack_table(size)
+    versions = package_versions()
+    if size != "small":
+        versions["tts"] = tts_engine_versions()
     return {
         "name": "MiniSpoof-LA",
         "options": options,
         "counts": count_utterances(jobs),
         "attacks": {
-            aid: {
-                "generator": att.generator,
-                "splits": list(att.splits),
-                "description": att.description,
-                "param_sampler": att.sampler,
-            }
-            for aid, att in ATTACKS.items()
+            aid: _attack_record(aid, att, attacks, size)
+            for aid, att in attacks.items()
         },
         "speakers": {
             spk_map[key]: {"source": key[0], "name": key[1], "split": split}
@@ -208,7 +323,9 @@ def corpus_metadata(options, jobs, protocols_md5, audio_md5):
         "speakers_per_split": {
             split: [spk_map[key] for key in speakers[split]] for split in SPLITS
         },
-        "postprocessing": _postprocessing(),
+        "postprocessing": (
+            _postprocessing() if size == "small" else _postprocessing_large()
+        ),
         "utterances": {
             job["utt"]: _utterance_record(job)
             for split in SPLITS
@@ -218,7 +335,7 @@ def corpus_metadata(options, jobs, protocols_md5, audio_md5):
             "protocols_md5": protocols_md5,
             "audio_samples_md5": audio_md5,
         },
-        "versions": package_versions(),
+        "versions": versions,
     }
 
 

@@ -10,6 +10,9 @@ extra, imported lazily). One module per family:
 * :mod:`.sptk`: SPTK mel-cepstrum and MLSA filter.
 * :mod:`.spectral`: Griffin-Lim and the STFT phase vocoder.
 * :mod:`.source_filter`: LPC vocoder and harmonic-plus-noise model.
+* :mod:`.tts`: offline text-to-speech engines (eSpeak NG, Festival, Flite,
+  FreeTTS, SVOX Pico); they read text, not a waveform, and are looked up
+  in :data:`TTS_VOICES`.
 
 :mod:`.postprocess` holds the processing applied identically to both
 classes, :mod:`.optional` the imports of the optional packages and
@@ -32,3 +35,11 @@ from speechbrain_fica.minispoof.generators.registry import (
     identity,
 )
 from speechbrain_fica.minispoof.generators.signals import synthetic_vowel
+from speechbrain_fica.minispoof.generators.tts import (
+    TTS_VOICES,
+    TTSEngineError,
+    check_tts_engines,
+    get_tts_voice,
+    read_tts_audio,
+    synthesize,
+)

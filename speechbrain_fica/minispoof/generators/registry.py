@@ -8,10 +8,11 @@ a float64 spoofed copy of the same content and speaker. The corpus builder
 plans utterances with generator names (they travel to worker processes and
 into the corpus metadata) and looks the functions up here.
 
-To add a generator (for example a text-to-speech engine in a new module
-``generators/tts.py``), write it with that signature and add it to
+To add a generator, write it with that signature and add it to
 :data:`GENERATORS` (and its sampler, if any, to :data:`PARAM_SAMPLERS`);
-then give it an attack id in :data:`speechbrain_fica.minispoof.attacks.ATTACKS`.
+then give it an attack id in :data:`speechbrain_fica.minispoof.attacks.ATTACKS`
+or ``LARGE_ATTACKS``. Text-to-speech voices read text instead: they are in
+:data:`speechbrain_fica.minispoof.generators.tts.TTS_VOICES`.
 
 Authors
  * speechbrain-fica contributors 2026
