@@ -306,6 +306,15 @@ class FICABrain(sb.Brain):
         self._bank_items = None
         self.term_sums, self.term_count = {}, 0
         self.gnorm_sums, self.gnorm_counts = {}, {}
+        if getattr(self, "compile", False) and self._hparam(
+            "grad_norm_every", 0
+        ):
+            # The gradient-norm measurement differentiates the graph once per
+            # term (retain_graph), which compiled backwards with donated
+            # buffers refuse.
+            import torch._functorch.config as functorch_config
+
+            functorch_config.donated_buffer = False
         if self._hparam("ini_reduction", "mean") not in INI_REDUCTIONS:
             raise ValueError(
                 f"ini_reduction must be one of {list(INI_REDUCTIONS)}, got "

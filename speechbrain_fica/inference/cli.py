@@ -117,7 +117,15 @@ def find_audio_files(inputs, extensions=DEFAULT_EXTENSIONS):
 
 
 class UsageError(ValueError):
-    """An argument the command line cannot use (exit status 2)."""
+    """An argument the command line cannot use (exit status 2).
+
+    Example
+    -------
+    >>> check_output(getfixture("tmpdir").strpath, [])
+    Traceback (most recent call last):
+    ...
+    speechbrain_fica.inference.cli.UsageError: --output ... is a folder; ...
+    """
 
 
 def resolve_model(model):

@@ -19,7 +19,6 @@ import pandas as pd
 import pytest
 
 import speechbrain_fica.minispoof as ms
-from speechbrain_fica.minispoof.generators import optional
 
 REPO_ROOT = os.path.dirname(os.path.dirname(os.path.dirname(__file__)))
 RECIPE = os.path.join(REPO_ROOT, "recipes", "ASVspoof2019")
@@ -38,10 +37,6 @@ TINY_TRAINING = [
 @pytest.fixture(scope="module")
 def tiny_minispoof(tmp_path_factory):
     """The LA folder of a tiny MiniSpoof-LA build (about 40 files)."""
-    try:
-        optional.check_demo_dependencies()
-    except ImportError as error:  # pragma: no cover - depends on the install
-        pytest.skip(f"MiniSpoof generators unavailable: {error}")
     folder = tmp_path_factory.mktemp("tiny_minispoof")
     info = ms.build_minispoof_la(
         str(folder),

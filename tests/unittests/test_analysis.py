@@ -18,19 +18,10 @@ import pandas as pd
 import pytest
 
 import speechbrain_fica
+from speechbrain_fica import minispoof
 from speechbrain_fica.analysis.__main__ import main
 from speechbrain_fica.analysis.masks import VIEWS, feature_mask_maps
-from speechbrain_fica.dataio import minispoof, spoofers
 from speechbrain_fica.dataio.audio import load_waveform
-
-pytest.importorskip("sklearn")
-try:
-    spoofers.import_pyworld()
-    spoofers.import_pysptk()
-except ImportError as err:  # pragma: no cover - depends on the install
-    pytest.skip(
-        f"MiniSpoof generators unavailable: {err}", allow_module_level=True
-    )
 
 REPO_ROOT = os.path.dirname(os.path.dirname(os.path.dirname(__file__)))
 RECIPE = os.path.join(REPO_ROOT, "recipes", "ASVspoof2019")

@@ -16,14 +16,6 @@ import pytest
 import soundfile as sf
 
 import speechbrain_fica.minispoof as ms
-from speechbrain_fica.minispoof.generators import optional
-
-try:
-    optional.check_demo_dependencies()
-except ImportError as err:  # pragma: no cover - depends on the install
-    pytest.skip(
-        f"MiniSpoof generators unavailable: {err}", allow_module_level=True
-    )
 
 SMALL = dict(n_bonafide=(3, 2, 3), n_spoof_per_attack=(2, 1, 1))
 ASV_MD5 = {

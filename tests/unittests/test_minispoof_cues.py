@@ -12,15 +12,6 @@ import numpy as np
 import pytest
 
 import speechbrain_fica.minispoof as ms
-from speechbrain_fica.minispoof.generators import optional
-
-
-def _demo_dependencies_missing():
-    try:
-        optional.check_demo_dependencies()
-    except ImportError as err:  # pragma: no cover - depends on the install
-        return str(err)
-    return None
 
 
 @pytest.fixture(scope="module")
@@ -47,10 +38,6 @@ def _protocol(folder, split):
     return path.read_text().splitlines()
 
 
-@pytest.mark.skipif(
-    _demo_dependencies_missing() is not None,
-    reason=f"MiniSpoof generators unavailable: {_demo_dependencies_missing()}",
-)
 def test_cue_eers_on_default_eval(default_eval):
     folder, info = default_eval
     assert info["counts"]["eval"]["bonafide"] == {"fsdd": 40, "libri": 60}

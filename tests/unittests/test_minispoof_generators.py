@@ -20,20 +20,6 @@ REPO_ROOT = os.path.dirname(
 )
 
 
-def _demo_dependencies_missing():
-    try:
-        optional.check_demo_dependencies()
-    except ImportError as err:  # pragma: no cover - depends on the install
-        return str(err)
-    return None
-
-
-needs_demo = pytest.mark.skipif(
-    _demo_dependencies_missing() is not None,
-    reason=f"MiniSpoof generators unavailable: {_demo_dependencies_missing()}",
-)
-
-
 def test_missing_optional_package_message():
     with pytest.raises(ImportError, match="pip install") as err:
         optional.import_optional("surely_not_an_installed_module_xyz")
@@ -112,7 +98,6 @@ def test_registry_covers_every_attack():
         type(ATTACKS["MS01"])("no_such_generator", ("eval",), "?")
 
 
-@needs_demo
 @pytest.mark.parametrize(
     "name",
     [

@@ -51,7 +51,15 @@ TIMEOUT_PER_TEXT_S = 5.0
 
 
 class TTSEngineError(RuntimeError):
-    """A text-to-speech engine is missing or failed."""
+    """A text-to-speech engine is missing or failed.
+
+    Example
+    -------
+    >>> _run(TTS_VOICES["tts_espeak_en_us"], ["false"], timeout=5)
+    Traceback (most recent call last):
+    ...
+    speechbrain_fica.minispoof.generators.tts.TTSEngineError: ...
+    """
 
 
 @dataclass(frozen=True)
