@@ -112,6 +112,8 @@ Authors
  * speechbrain-fica contributors 2026
 """
 
+import hashlib
+import json
 import logging
 import math
 import os
@@ -237,7 +239,7 @@ def check_training_batches(n_items, loader_opts, world_size=1):
     >>> check_training_batches(3, {"batch_size": 4, "drop_last": True})
     Traceback (most recent call last):
       ...
-    ValueError: the training set has 3 utterance(s) (3 per process), fewer than one batch of 4 with drop_last: True: training would run on zero batches; lower batch_size, set drop_last: False or add training data
+    ValueError: the training set has 3 utterance(s) (3 per process), fewer than one batch of 4 with drop_last: True: training would run on zero batches; lower batch_size, set drop_last: False (on the command line: --train_dataloader_opts "{batch_size: 3, drop_last: False}") or add training data
     """
     if loader_opts.get("batch_sampler") is not None:
         return None
@@ -254,9 +256,48 @@ def check_training_batches(n_items, loader_opts, world_size=1):
             f"the training set has {n_items} utterance(s) ({per_process} "
             f"per process), fewer than one batch of {batch_size} with "
             f"drop_last: {drop_last}: training would run on zero batches; "
-            "lower batch_size, set drop_last: False or add training data"
+            "lower batch_size, set drop_last: False (on the command line: "
+            "--train_dataloader_opts "
+            f'"{{batch_size: {max(per_process, 1)}, drop_last: False}}") '
+            "or add training data"
         )
     return batches
+
+
+def dataset_fingerprint(*datasets):
+    """A short hash of what datasets hold (every entry of their manifests:
+    ids, paths, labels, durations), to tell whether a checkpoint was
+    trained on the same data.
+
+    Arguments
+    ---------
+    *datasets : DynamicItemDataset or None
+        The datasets (None is skipped).
+
+    Returns
+    -------
+    str
+        16 hex digits.
+
+    Example
+    -------
+    >>> from speechbrain.dataio.dataset import DynamicItemDataset
+    >>> one = DynamicItemDataset({"a": {"wav": "a.flac", "label": 1}})
+    >>> two = DynamicItemDataset({"a": {"wav": "b.flac", "label": 1}})
+    >>> dataset_fingerprint(one) == dataset_fingerprint(two)
+    False
+    >>> len(dataset_fingerprint(one, None))
+    16
+    """
+    digest = hashlib.sha1(usedforsecurity=False)
+    for dataset in datasets:
+        if dataset is None:
+            continue
+        data = getattr(dataset, "data", None)
+        if data is None:  # not a manifest-backed set: its length only
+            data = {"len": len(dataset)}
+        digest.update(json.dumps(data, sort_keys=True, default=str).encode())
+    return digest.hexdigest()[:16]
 
 
 @sb.utils.checkpoints.register_checkpoint_hooks
@@ -303,6 +344,8 @@ class FICABrain(sb.Brain):
         if isinstance(loss, torch.nn.Module):
             loss.to(self.device)
         self._asv_cache = {}
+        # Stored in each validation checkpoint, see fit_recipe.
+        self.data_fingerprint = None
         self._bank_items = None
         self.term_sums, self.term_count = {}, 0
         self.gnorm_sums, self.gnorm_counts = {}, {}
@@ -381,6 +424,8 @@ class FICABrain(sb.Brain):
         ``batch_size`` is per process or the total over the DDP processes.
         A training set that gives no batch (fewer utterances than
         ``batch_size`` with ``drop_last``) is an error before anything runs.
+        The checkpoints store a fingerprint of the training and dev sets;
+        resuming from one saved on other data is logged as a warning.
 
         Arguments
         ---------
@@ -423,6 +468,8 @@ class FICABrain(sb.Brain):
             )
         if train_set is not None and not self.test_only:
             check_training_batches(len(train_set), train_opts, world)
+            self.data_fingerprint = dataset_fingerprint(train_set, valid_set)
+            self.warn_if_resuming_other_data()
         self.fit(
             self.hparams.epoch_counter,
             train_set,
@@ -1104,10 +1151,41 @@ class FICABrain(sb.Brain):
             # The other processes wait for the outputs before going on.
             ddp_barrier()
 
+    def warn_if_resuming_other_data(self):
+        """Warns when the checkpoint that ``fit`` will resume from was
+        saved while training on other data than ``data_fingerprint``
+        (e.g. the output folder of an earlier run, reused after the
+        corpus or its protocols changed).
+
+        Returns
+        -------
+        bool
+            True when it warned.
+        """
+        if self.checkpointer is None or self.data_fingerprint is None:
+            return False
+        checkpoint = self.checkpointer.find_checkpoint()
+        if checkpoint is None:
+            return False
+        saved = checkpoint.meta.get("data")
+        if saved is None or saved == self.data_fingerprint:
+            return False
+        logger.warning(
+            "resuming from %s, which was saved while training on other "
+            "data (the training or dev manifest changed since: fingerprint "
+            "%s, now %s); its weights and epoch count carry over. To "
+            "start afresh, use a new output_folder or delete its save/",
+            checkpoint.path,
+            saved,
+            self.data_fingerprint,
+        )
+        return True
+
     def _checkpoint_meta(self, stats, reasons, epoch):
         """The checkpoint meta of a validation: the dev EER, +inf when it
         could not be computed (never NaN, which breaks the ordering of the
-        checkpoints), and its threshold (kept for exported detectors)."""
+        checkpoints), its threshold (kept for exported detectors) and the
+        data fingerprint (see :meth:`warn_if_resuming_other_data`)."""
         eer = float(stats["EER"])
         if not math.isfinite(eer):
             logger.warning(
@@ -1117,11 +1195,14 @@ class FICABrain(sb.Brain):
                 epoch,
                 reasons.get("EER", f"value was {eer}"),
             )
-            return {"EER": float("inf")}
-        meta = {"EER": eer}
+            meta = {"EER": float("inf")}
+        else:
+            meta = {"EER": eer}
         threshold = stats.get("EER_threshold")
         if threshold is not None and math.isfinite(threshold):
             meta["EER_threshold"] = float(threshold)
+        if self.data_fingerprint is not None:
+            meta["data"] = self.data_fingerprint
         return meta
 
     def write_test_outputs(self, stats):

@@ -247,7 +247,8 @@ def check_output(output, inputs):
     Raises
     ------
     UsageError
-        ``output`` is a folder or not a regular file, lies under a file,
+        ``output`` is (or ends like) a folder or is not a regular file,
+        lies under a file,
         is in a folder that cannot be written, is read-only, or is one of
         ``inputs``.
 
@@ -262,7 +263,9 @@ def check_output(output, inputs):
     ...
     speechbrain_fica.inference.cli.UsageError: --output .../a.wav is an input ...
     """
-    if os.path.isdir(output):
+    if os.path.isdir(output) or output.endswith(
+        tuple(sep for sep in (os.sep, os.altsep) if sep)
+    ):
         raise UsageError(
             f"--output {output} is a folder; give the CSV file to write"
         )
@@ -464,8 +467,8 @@ def build_parser():
             "it builds the objects it names and can call any function). "
             "Folders whose yaml names anything outside an allow-list "
             "(speechbrain_fica.inference.trust.ALLOWED_MODULES: the "
-            "plugin's and SpeechBrain's network modules, torch.nn, "
-            "torch.optim) are refused unless --trust-remote-code is given; "
+            "plugin's and SpeechBrain's network modules, torch.nn) are "
+            "refused unless --trust-remote-code is given; "
             "weights are loaded as tensors only. Exit status: 0 when files "
             "were scored, 1 when none was (or, with --strict, when any was "
             "skipped), 2 for unusable arguments or models."
@@ -535,6 +538,43 @@ def build_parser():
     return parser
 
 
+def device_problem(device):
+    """Why a torch device cannot be used here, or None.
+
+    Arguments
+    ---------
+    device : str
+        E.g. ``"cpu"``, ``"cuda"``, ``"cuda:1"``.
+
+    Returns
+    -------
+    str or None
+        The reason, or None.
+
+    Example
+    -------
+    >>> print(device_problem("cpu"))
+    None
+    >>> print(device_problem("gpu"))
+    not a torch device (e.g. cpu, cuda, cuda:1): Expected one of ... gpu
+    """
+    try:
+        parsed = torch.device(device)
+    except RuntimeError as error:
+        return f"not a torch device (e.g. cpu, cuda, cuda:1): {error}"
+    if parsed.type == "cuda":
+        if not torch.cuda.is_available():
+            return "CUDA is not available on this machine"
+        if (
+            parsed.index is not None
+            and parsed.index >= torch.cuda.device_count()
+        ):
+            return (
+                f"this machine has {torch.cuda.device_count()} CUDA device(s)"
+            )
+    return None
+
+
 def parse_arguments(argv=None):
     """Parses the command line.
 
@@ -552,6 +592,14 @@ def parse_arguments(argv=None):
     args = parser.parse_args(argv)
     if args.batch_size < 1:
         parser.error("--batch_size must be at least 1")
+    if args.threshold is not None and not math.isfinite(args.threshold):
+        parser.error(
+            f"--threshold must be a finite number, not {args.threshold}"
+        )
+    if args.device is not None:
+        problem = device_problem(args.device)
+        if problem:
+            parser.error(f"--device {args.device}: {problem}")
     return args
 
 

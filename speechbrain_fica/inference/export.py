@@ -57,7 +57,7 @@ from speechbrain_fica.inference.trust import (
 )
 from speechbrain_fica.lobes import AASIST
 from speechbrain_fica.metrics.cm_scores import SCORE_TYPES
-from speechbrain_fica.utils.checkpoints import Checkpointer
+from speechbrain_fica.utils.checkpoints import Checkpointer, CheckpointError
 from speechbrain_fica.utils.log_levels import quiet_speechbrain_loggers
 from speechbrain_fica.utils.strict_json import finite_or_none
 
@@ -309,7 +309,10 @@ def export_experiment(
     FileNotFoundError
         No experiment, yaml or checkpoint.
     ValueError
-        The yaml lacks ``model`` or has an unknown ``score_type``.
+        The yaml lacks ``model`` or has an unknown ``score_type``, or
+        ``output`` is the experiment folder (or under its ``save/``).
+    FileExistsError
+        ``output`` holds a model folder and ``overwrite`` is False.
     speechbrain_fica.inference.trust.UntrustedCodeError
         The yaml names code outside the allow-list, and
         ``trust_remote_code`` is False.
@@ -319,8 +322,20 @@ def export_experiment(
         raise FileNotFoundError(
             f"not a recipe experiment (no hyperparams.yaml): {experiment}"
         )
+    real_output = os.path.realpath(output)
+    real_experiment = os.path.realpath(experiment)
+    save = os.path.join(real_experiment, "save")
+    if real_output == real_experiment or (
+        os.path.commonpath([real_output, save]) == save
+    ):
+        raise ValueError(
+            f"--output {output} is the experiment folder or its save/ "
+            "folder; the export would replace the experiment's "
+            "hyperparams.yaml or checkpoints (choose another folder, e.g. "
+            f"{os.path.join(experiment, 'model')})"
+        )
     if not trust_remote_code:
-        check_hyperparams(yaml_path)
+        check_hyperparams(yaml_path, training=True)
     tree, origin = _read_experiment_yaml(yaml_path)
     if "model" not in tree:
         raise ValueError(f"{yaml_path} defines no 'model'")
@@ -503,26 +518,32 @@ def main(argv=None):
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.WARNING, format="%(message)s")
     quiet_speechbrain_loggers()
-    if args.official:
-        if not args.weights:
-            parser.error("--official needs --weights")
-        export_official(
-            args.official,
-            args.weights,
-            args.output,
-            license_file=args.license_file,
-            overwrite=args.overwrite,
-        )
-    else:
-        try:
+    if args.official and not args.weights:
+        parser.error("--official needs --weights")
+    try:
+        if args.official:
+            export_official(
+                args.official,
+                args.weights,
+                args.output,
+                license_file=args.license_file,
+                overwrite=args.overwrite,
+            )
+        else:
             export_experiment(
                 args.experiment,
                 args.output,
                 args.overwrite,
                 trust_remote_code=args.trust_remote_code,
             )
-        except UntrustedCodeError as error:
-            parser.exit(2, f"{parser.prog}: error: {error}\n")
+    except (
+        UntrustedCodeError,
+        CheckpointError,
+        FileExistsError,
+        FileNotFoundError,
+        ValueError,
+    ) as error:
+        parser.exit(2, f"{parser.prog}: error: {error}\n")
     print(f"model folder written to {os.path.abspath(args.output)}")
     return 0
 

@@ -107,7 +107,8 @@ class SpoofDetector(Pretrained):
     Loading a folder runs the code its ``hyperparams.yaml`` names: a
     folder that names anything outside
     :data:`speechbrain_fica.inference.trust.ALLOWED_MODULES` (the plugin's
-    and SpeechBrain's network modules, ``torch.nn``, ``torch.optim``) is
+    and SpeechBrain's network modules, ``torch.nn``, the weights-only
+    loader) is
     refused before anything in it runs, unless ``from_hparams`` gets
     ``trust_remote_code=True``; pass it only for folders whose author you
     trust. ``model.ckpt`` is loaded as tensors only.
@@ -118,7 +119,8 @@ class SpoofDetector(Pretrained):
     :class:`~speechbrain_fica.dataio.audio.AudioError`); ``resample=True``
     on the file methods resamples and averages the channels instead, and
     says so in the ``note`` of :meth:`classify_file`. Files with NaN or
-    infinite samples are refused. Digitally silent inputs and inputs with
+    infinite samples in the scored segment are refused (samples after it
+    are neither read nor checked: they cannot change the score). Digitally silent inputs and inputs with
     less than 0.5 s of signal are scored, with a logged warning and a
     ``note`` (see :func:`~speechbrain_fica.dataio.audio.signal_notes`).
 
@@ -213,7 +215,8 @@ class SpoofDetector(Pretrained):
             The yaml names code outside the allow-list (each tag and its
             line are listed).
         speechbrain_fica.utils.checkpoints.CheckpointError
-            A checkpoint holds other Python objects than tensors.
+            A checkpoint holds other Python objects than tensors or does
+            not fit the model, or the yaml defines no ``pretrainer``.
 
         Example
         -------
@@ -254,7 +257,7 @@ class SpoofDetector(Pretrained):
         )
         local = FetchSource(FetchFrom.LOCAL, os.path.abspath(folder))
         try:
-            return super().from_hparams(
+            detector = super().from_hparams(
                 source=local,
                 hparams_file=hparams_file,
                 savedir=savedir,
@@ -268,6 +271,15 @@ class SpoofDetector(Pretrained):
                 "objects besides tensors and was refused (only tensors are "
                 "loaded)"
             ) from None
+        except KeyError as error:
+            if error.args != ("pretrainer",):
+                raise
+            raise CheckpointError(
+                f"{yaml_path} defines no 'pretrainer' (the node that loads "
+                "model.ckpt): without it the model would have no trained "
+                "weights"
+            ) from None
+        return detector
 
     @property
     def sample_rate(self):

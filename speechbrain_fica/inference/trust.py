@@ -17,20 +17,28 @@ A target passes when
 
 * its dotted name starts with a package of :data:`ALLOWED_ROOTS` (nothing
   else is imported to resolve it) and has no ``__dunder__`` part;
-* it resolves, and the class or function it names is *defined* in a module
-  of :data:`ALLOWED_MODULES` (so ``speechbrain_fica.lobes.os.system``, a
-  path through an imported module, is refused: ``os.system`` is defined in
-  ``posix``), or it is one of :data:`ALLOWED_NAMES`;
+* it resolves to a class or a module-level function (never a method:
+  ``!apply:...FileTrainLogger.log_stats [!ref <logger>, ...]`` would let
+  an allowed object write a file) that is *defined* in a module of
+  :data:`ALLOWED_MODULES` (so ``speechbrain_fica.lobes.os.system``, a path
+  through an imported module, is refused: ``os.system`` is defined in
+  ``posix``), or that is one of :data:`ALLOWED_NAMES`;
 * ``!new:`` names a class; ``!name:``, ``!apply:`` and ``!applyref:`` a
   class or a function; ``!module:`` an allowed module.
 
-``!include:`` files are checked the same way. The allow-list is what the
-bundled folders, exported experiments and the recipes' yaml files use;
-SpeechBrain is allowed by sub-package, not whole, since it also holds
-functions that run shell commands (``speechbrain.utils.superpowers``),
-download files or load other model folders from a hub
-(``speechbrain.inference``). Everything else needs an explicit
-``trust_remote_code=True`` from the user.
+``!include:`` files are checked the same way. :data:`ALLOWED_MODULES` is
+what a model folder needs: the network modules of the plugin, SpeechBrain
+and ``torch.nn``, and the weights-only loading hook. SpeechBrain is
+allowed by sub-package, not whole, since it also holds functions that run
+shell commands (``speechbrain.utils.superpowers``), write files
+(``speechbrain.utils.train_logger``) or load other model folders from a
+hub (``speechbrain.inference``). A recipe experiment's yaml (checked by
+``export --experiment``) may also name the few training helpers of
+:data:`TRAINING_NAMES`. Everything else needs an explicit
+``trust_remote_code=True`` from the user. One allowed network can reach
+the network: ``speechbrain_fica.lobes.SSL_AASIST`` downloads its
+self-supervised model when ``ssl_source`` is a Hugging Face name (a local
+folder needs no network).
 
 Authors
  * speechbrain-fica contributors 2026
@@ -46,26 +54,35 @@ from ruamel.yaml.error import YAMLError
 # Top-level packages a tag may name (only these are imported to resolve a
 # name).
 ALLOWED_ROOTS = ("speechbrain_fica", "speechbrain", "torch")
-# Modules (and their sub-modules) in which an allowed class or function
-# is defined.
+# Modules (and their sub-modules) in which a class or function of a model
+# folder may be defined.
 ALLOWED_MODULES = (
     "speechbrain_fica.lobes",
     "speechbrain_fica.nnet",
     "speechbrain_fica.augment",
-    "speechbrain_fica.utils.checkpoints",
     "speechbrain.nnet",
     "speechbrain.lobes",
     "speechbrain.processing",
-    "speechbrain.utils.parameter_transfer",
-    "speechbrain.utils.epoch_loop",
-    "speechbrain.utils.train_logger",
-    "speechbrain.utils.seed",
     "torch.nn",
-    "torch.optim",
 )
-# Functions allowed by their full name (built-ins without a module of
-# their own): the recipes' ``!apply:torch.tensor``.
-ALLOWED_NAMES = ("torch.tensor",)
+# Single classes and functions allowed by their full name: the loading of
+# a model folder (a Pretrainer that only reads, through the weights-only
+# hook) and the built-in ``!apply:torch.tensor``.
+ALLOWED_NAMES = (
+    "speechbrain.utils.parameter_transfer.Pretrainer",
+    "speechbrain_fica.utils.checkpoints.load_backbone_weights",
+    "torch.tensor",
+)
+# What a recipe experiment's yaml adds (``export --experiment``): its
+# checkpointer, counter, logger, seed and optimiser. Their objects are
+# never built by the export, which reads the yaml as data.
+TRAINING_NAMES = (
+    "speechbrain_fica.utils.checkpoints.Checkpointer",
+    "speechbrain.utils.epoch_loop.EpochCounter",
+    "speechbrain.utils.train_logger.FileTrainLogger",
+    "speechbrain.utils.seed.seed_everything",
+)
+TRAINING_MODULES = ("torch.optim",)
 # Tags that build nothing.
 DATA_TAGS = ("!ref", "!copy", "!tuple", "!PLACEHOLDER")
 CALL_TAGS = ("!new:", "!name:", "!apply:", "!applyref:", "!module:")
@@ -134,7 +151,7 @@ def _resolve(dotted):
     return obj
 
 
-def target_problem(kind, dotted):
+def target_problem(kind, dotted, training=False):
     """Why a tag's target is refused, or None when it is allowed.
 
     Arguments
@@ -144,6 +161,9 @@ def target_problem(kind, dotted):
         ``"!applyref:"`` or ``"!module:"``.
     dotted : str
         The dotted name after it.
+    training : bool
+        Also allow what a recipe experiment's yaml names
+        (:data:`TRAINING_NAMES`, :data:`TRAINING_MODULES`).
 
     Returns
     -------
@@ -162,6 +182,20 @@ def target_problem(kind, dotted):
     'load is defined in torch.serialization, outside the allowed modules'
     >>> target_problem("!apply:", "speechbrain.utils.superpowers.run_shell")
     'run_shell is defined in speechbrain.utils.superpowers, outside the allowed modules'
+    >>> target_problem(
+    ...     "!apply:", "speechbrain.nnet.schedulers.NewBobScheduler.save"
+    ... )
+    'NewBobScheduler.save is a method; only classes and module-level functions are allowed'
+    >>> target_problem(
+    ...     "!new:", "speechbrain.utils.train_logger.FileTrainLogger"
+    ... )
+    'FileTrainLogger is defined in speechbrain.utils.train_logger, outside the allowed modules'
+    >>> print(
+    ...     target_problem(
+    ...         "!new:", "speechbrain.utils.train_logger.FileTrainLogger", True
+    ...     )
+    ... )
+    None
     """
     parts = dotted.split(".")
     if not all(part.isidentifier() for part in parts):
@@ -170,14 +204,16 @@ def target_problem(kind, dotted):
         return "names with __dunder__ parts are not allowed"
     if parts[0] not in ALLOWED_ROOTS:
         return f"{parts[0]} is not an allowed package"
-    if kind != "!module:" and dotted in ALLOWED_NAMES:
+    names = ALLOWED_NAMES + (TRAINING_NAMES if training else ())
+    modules = ALLOWED_MODULES + (TRAINING_MODULES if training else ())
+    if kind != "!module:" and dotted in names:
         return None
     try:
         obj = _resolve(dotted)
     except (ImportError, AttributeError) as error:
         return f"{dotted} cannot be imported ({error})"
     if kind == "!module:":
-        if inspect.ismodule(obj) and _in_modules(obj.__name__, ALLOWED_MODULES):
+        if inspect.ismodule(obj) and _in_modules(obj.__name__, modules):
             return None
         return f"{dotted} is not an allowed module"
     is_class = inspect.isclass(obj)
@@ -187,7 +223,14 @@ def target_problem(kind, dotted):
         return f"{dotted} is not a class or a function"
     module = getattr(obj, "__module__", None)
     name = getattr(obj, "__qualname__", dotted)
-    if not isinstance(module, str) or not _in_modules(module, ALLOWED_MODULES):
+    if not is_class and "." in name:
+        return (
+            f"{name} is a method; only classes and module-level functions "
+            "are allowed"
+        )
+    if f"{module}.{name}" in names:
+        return None
+    if not isinstance(module, str) or not _in_modules(module, modules):
         return f"{name} is defined in {module}, outside the allowed modules"
     return None
 
@@ -215,7 +258,7 @@ def _walk(node, seen):
                     stack.append(item)
 
 
-def find_untrusted_tags(path, _visited=None):
+def find_untrusted_tags(path, training=False, _visited=None):
     """Every tag of a yaml file (and the files it includes) that names
     code outside the allow-list, without running anything.
 
@@ -223,6 +266,9 @@ def find_untrusted_tags(path, _visited=None):
     ---------
     path : str
         The yaml file.
+    training : bool
+        The file is a recipe experiment's yaml (see
+        :func:`target_problem`).
 
     Returns
     -------
@@ -276,10 +322,12 @@ def find_untrusted_tags(path, _visited=None):
             if not os.path.isfile(included):
                 problems.append(f"{where}: included file not found")
             else:
-                problems.extend(find_untrusted_tags(included, visited))
+                problems.extend(
+                    find_untrusted_tags(included, training, visited)
+                )
         elif tag.startswith(CALL_TAGS):
             kind = tag[: tag.index(":") + 1]
-            reason = target_problem(kind, tag[len(kind) :])
+            reason = target_problem(kind, tag[len(kind) :], training)
             if reason is not None:
                 problems.append(f"{where}: {reason}")
         else:
@@ -287,13 +335,16 @@ def find_untrusted_tags(path, _visited=None):
     return problems
 
 
-def check_hyperparams(path):
+def check_hyperparams(path, training=False):
     """Refuses a yaml file whose tags name code outside the allow-list.
 
     Arguments
     ---------
     path : str
         The yaml file, e.g. a model folder's ``hyperparams.yaml``.
+    training : bool
+        The file is a recipe experiment's yaml (see
+        :func:`target_problem`).
 
     Raises
     ------
@@ -312,13 +363,13 @@ def check_hyperparams(path):
     ...
     speechbrain_fica.inference.trust.UntrustedCodeError: refused .../h.yaml: ...
     """
-    problems = find_untrusted_tags(path)
+    problems = find_untrusted_tags(path, training)
     if problems:
         raise UntrustedCodeError(
             f"refused {path}: it names code outside the allow-list of "
             "model folders (speechbrain_fica.inference.trust."
             "ALLOWED_MODULES: the plugin's and SpeechBrain's network "
-            "modules, torch.nn, torch.optim):\n  "
+            "modules, torch.nn):\n  "
             + "\n  ".join(problems)
             + f"\n{TRUST_HINT}"
         )

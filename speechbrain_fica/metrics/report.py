@@ -27,6 +27,9 @@ def write_test_outputs(metrics, stats, folder, name, score_format="2019"):
       ``null_reasons`` says why;
     * when the EER is computable: ``<name>_per_attack.{csv,md}`` (if the
       trials have attack ids), ``det_<name>.png`` and ``hist_<name>.png``.
+      Those of an earlier evaluation into the same folder are removed
+      when this one does not write them, so no table or plot outlives
+      the scores it was drawn from.
 
     Arguments
     ---------
@@ -63,6 +66,15 @@ def write_test_outputs(metrics, stats, folder, name, score_format="2019"):
     scores_path = os.path.join(folder, f"scores_{name}.txt")
     metrics.write_scores(scores_path, fmt=score_format)
     summary = {"set": name, "scores": scores_path, **stats}
+    derived = [
+        os.path.join(folder, f"{name}_per_attack.csv"),
+        os.path.join(folder, f"{name}_per_attack.md"),
+        os.path.join(folder, f"det_{name}.png"),
+        os.path.join(folder, f"hist_{name}.png"),
+    ]
+    for path in derived:
+        if os.path.lexists(path):
+            os.remove(path)
     eer = stats.get("EER")
     if eer is not None and math.isfinite(eer):
         scores, labels, attacks = metrics.arrays()

@@ -194,6 +194,33 @@ class Checkpointer(sb_checkpoints.Checkpointer):
                 logger.info("deleted incomplete checkpoint %s", path)
 
 
+def _state_dict_mismatch(expected, found, shown=3):
+    """What differs between two state dicts (keys, shapes), in one line,
+    or an empty string."""
+    missing = [key for key in expected if key not in found]
+    unexpected = [key for key in found if key not in expected]
+    shapes = [
+        f"{key} has shape {tuple(found[key].shape)} in the file, "
+        f"{tuple(expected[key].shape)} in the model"
+        for key in expected
+        if key in found
+        and tuple(found[key].shape) != tuple(expected[key].shape)
+    ]
+    parts = []
+    for label, items in (
+        ("missing keys", missing),
+        ("unexpected keys", unexpected),
+        ("", shapes),
+    ):
+        if items:
+            more = (
+                f" (+{len(items) - shown} more)" if len(items) > shown else ""
+            )
+            text = ", ".join(items[:shown]) + more
+            parts.append(f"{label} {text}".strip() if label else text)
+    return "; ".join(parts)
+
+
 def load_backbone_weights(model, path):
     """Loads a backbone ``state_dict`` strictly, with weights-only loading.
 
@@ -218,12 +245,10 @@ def load_backbone_weights(model, path):
     ------
     FileNotFoundError
         ``path`` does not exist.
-    RuntimeError
-        The keys or shapes do not match the model (the message names the
-        file and the differing keys).
     CheckpointError
         The file is not a tensors-only checkpoint (see
-        :func:`load_tensors_only`).
+        :func:`load_tensors_only`), or its keys or shapes do not match the
+        model (the message names the file and the differing keys).
 
     Example
     -------
@@ -232,6 +257,10 @@ def load_backbone_weights(model, path):
     >>> torch.save(lin.state_dict(), path)
     >>> load_backbone_weights(torch.nn.Linear(2, 2), path).weight.shape
     torch.Size([2, 2])
+    >>> load_backbone_weights(torch.nn.Linear(3, 2), path)
+    Traceback (most recent call last):
+    ...
+    speechbrain_fica.utils.checkpoints.CheckpointError: .../w.pth does not fit Linear: weight has shape (2, 2) in the file, (2, 3) in the model
     """
     if os.path.isdir(path):
         path = os.path.join(path, "model.ckpt")
@@ -244,12 +273,12 @@ def load_backbone_weights(model, path):
             if key.startswith(prefix):
                 key = key[len(prefix) :]
         cleaned[key] = value
-    try:
-        model.load_state_dict(cleaned, strict=True)
-    except RuntimeError as error:
-        raise RuntimeError(
-            f"{path} does not fit {type(model).__name__}: {error}"
-        ) from error
+    problems = _state_dict_mismatch(model.state_dict(), cleaned)
+    if problems:
+        raise CheckpointError(
+            f"{path} does not fit {type(model).__name__}: {problems}"
+        )
+    model.load_state_dict(cleaned, strict=True)
     logger.info("loaded backbone weights from %s", path)
     return model
 

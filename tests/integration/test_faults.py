@@ -194,6 +194,8 @@ def test_cli_refuses_unusable_output_before_loading_the_model(
         str(folder): "is a folder",
         f"{speech}/scores.csv": f"{speech} is not a folder",
         f"{speech}/deeper/scores.csv": f"{speech} is not a folder",
+        # a folder to be, by its trailing separator
+        str(tmp_path / "new_folder") + os.sep: "is a folder",
     }
     if getattr(os, "geteuid", lambda: -1)() != 0:  # root writes anywhere
         locked = tmp_path / "locked"
@@ -214,6 +216,101 @@ def test_cli_refuses_unusable_output_before_loading_the_model(
     assert status == 2
     assert "no such model folder" in err and "AASIST-L" in err
     assert md5(speech) == md5(real_asvspoof_files()[0][0])
+
+
+def test_cli_refuses_unusable_arguments_in_one_line(
+    speech, model, tmp_path, capsys, no_model_loading
+):
+    output = str(tmp_path / "s.csv")
+    cases = {
+        ("--threshold", "nan"): "--threshold must be a finite number",
+        ("--threshold=-inf",): "--threshold must be a finite number",
+        ("--device", "gpu"): "--device gpu: not a torch device",
+        # no such CUDA device, with or without CUDA on the machine
+        ("--device", "cuda:99"): "--device cuda:99: ",
+    }
+    for option, reason in cases.items():
+        with pytest.raises(SystemExit) as exit_:
+            score_cli.main(
+                [speech, "--model", model, "--output", output, *option]
+            )
+        assert exit_.value.code == 2
+        (line,) = capsys.readouterr().err.strip().splitlines()[-1:]
+        assert reason in line, line
+    assert not os.path.exists(output)
+
+
+def test_model_folder_without_weights_or_with_other_shapes_is_refused(
+    tmp_path, speech, capsys
+):
+    # No pretrainer: SpeechBrain would score with random weights.
+    folder, _ = copy_model(tmp_path / "no_pretrainer")
+    yaml_path = os.path.join(folder, "hyperparams.yaml")
+    with open(yaml_path) as f:
+        text = f.read()
+    text = re.sub(r"^pretrainer:.*?(?=^\S|\Z)", "", text, flags=re.M | re.S)
+    with open(yaml_path, "w") as f:
+        f.write(text)
+    with pytest.raises(CheckpointError, match="defines no 'pretrainer'"):
+        SpoofDetector.from_hparams(source=folder, run_opts=CPU)
+    # Weights of another shape: one line naming the file and the tensor.
+    other = copy_model(tmp_path / "other_shape")[0]
+    ckpt = os.path.join(other, "model.ckpt")
+    state = torch.load(ckpt, weights_only=True)
+    state["out_layer.weight"] = torch.zeros(
+        3, state["out_layer.weight"].shape[1]
+    )
+    torch.save(state, ckpt)
+    for source, reason in (
+        (folder, "defines no 'pretrainer'"),
+        (other, f"{ckpt} does not fit AASIST: out_layer.weight has shape"),
+    ):
+        output = tmp_path / "s.csv"
+        status, err = run_cli(
+            [speech, "--model", source, "--output", str(output)], capsys
+        )
+        assert status == 2
+        (line,) = err.strip().splitlines()
+        assert reason in line, line
+        assert not output.exists()
+
+
+def test_export_errors_are_one_line(tmp_path, capsys):
+    bundled = pretrained_path("AASIST-L")
+    argv = [
+        "--official",
+        "AASIST-L",
+        "--weights",
+        os.path.join(bundled, "model.ckpt"),
+        "--license",
+        os.path.join(bundled, "LICENSE.aasist"),
+        "--output",
+        str(tmp_path / "out"),
+    ]
+    assert export.main(argv) == 0
+    capsys.readouterr()
+    with pytest.raises(SystemExit) as exit_:
+        export.main(argv)  # the folder exists now
+    assert exit_.value.code == 2
+    (line,) = capsys.readouterr().err.strip().splitlines()
+    assert "already holds" in line and "--overwrite" in line
+    # The experiment's own folder, or its save/, is never the output.
+    experiment = tmp_path / "experiment"
+    (experiment / "save").mkdir(parents=True)
+    (experiment / "hyperparams.yaml").write_text(
+        "model: !new:speechbrain_fica.lobes.LCNN\n"
+    )
+    before = (experiment / "hyperparams.yaml").read_text()
+    for output in (experiment, experiment / "save", experiment / "save" / "m"):
+        with pytest.raises(SystemExit) as exit_:
+            export.main(
+                ["--experiment", str(experiment), "--output", str(output)]
+            )
+        assert exit_.value.code == 2
+        (line,) = capsys.readouterr().err.strip().splitlines()
+        assert "is the experiment folder or its save/ folder" in line
+    assert (experiment / "hyperparams.yaml").read_text() == before
+    assert sorted(os.listdir(experiment)) == ["hyperparams.yaml", "save"]
 
 
 def test_cli_strict_mode_fails_on_skips(speech, model, tmp_path, capsys):
@@ -288,6 +385,18 @@ def test_untrusted_yaml_is_refused_and_nothing_runs(
             "pwn: !apply:speechbrain.utils.superpowers.run_shell "
             f'["touch {marker}"]\n'
         ),
+        # a method of an allowed class that writes a file
+        "method": (
+            "pwn: !apply:speechbrain.nnet.schedulers.NewBobScheduler.save\n"
+            f"    - !ref <scheduler>\n    - {marker}\n"
+            "scheduler: !new:speechbrain.nnet.schedulers.NewBobScheduler\n"
+            "    initial_value: 1.0\n"
+        ),
+        # a training helper that writes files is no part of a model
+        "writer": (
+            "pwn: !new:speechbrain.utils.train_logger.FileTrainLogger "
+            f'["{marker}"]\n'
+        ),
     }
     for name, line_text in attempts.items():
         folder, line = copy_model(tmp_path / name, extra_yaml=line_text)
@@ -334,6 +443,21 @@ def test_trusted_yaml_runs_with_trust_remote_code(tmp_path, speech, caplog):
     assert f"hyperparams.yaml:{line}: !apply:os.system" in caplog.text
     result = detector.classify_file(speech)
     assert np.isfinite(result["score"]) and result["note"] == ""
+    # the method call refused without trust does write its file
+    written = tmp_path / "scheduler.ckpt"
+    folder, _ = copy_model(
+        tmp_path / "method",
+        extra_yaml=(
+            "side_effect: !apply:speechbrain.nnet.schedulers."
+            f"NewBobScheduler.save\n    - !ref <scheduler>\n    - {written}\n"
+            "scheduler: !new:speechbrain.nnet.schedulers.NewBobScheduler\n"
+            "    initial_value: 1.0\n"
+        ),
+    )
+    SpoofDetector.from_hparams(
+        source=folder, run_opts=CPU, trust_remote_code=True
+    )
+    assert written.exists()
 
 
 def test_pickle_checkpoint_rejected_names_the_file(tmp_path, speech, capsys):

@@ -35,7 +35,11 @@ from speechbrain.dataio.dataset import DynamicItemDataset
 from speechbrain.utils.epoch_loop import EpochCounter
 from speechbrain.utils.train_logger import FileTrainLogger
 
-from speechbrain_fica.brain import FICABrain, check_training_batches
+from speechbrain_fica.brain import (
+    FICABrain,
+    check_training_batches,
+    dataset_fingerprint,
+)
 from speechbrain_fica.dataio.audio import AudioError, crop_or_tile
 from speechbrain_fica.dataio.datasets import countermeasure_dataset
 from speechbrain_fica.lobes import LCNN
@@ -448,6 +452,33 @@ def test_uncomputable_dev_eer_keeps_the_best_checkpoint(
         assert "dev set: 1 batch(es) with a non-finite loss or scores" in (
             caplog.text
         )
+
+
+def test_resuming_on_changed_data_warns(tmp_path, caplog):
+    folder = str(tmp_path)
+    first = selection_brain(folder)
+    first.data_fingerprint = dataset_fingerprint(
+        DynamicItemDataset({"a": {"wav": "a.flac"}, "b": {"wav": "b.flac"}})
+    )
+    first.init_optimizers()
+    validate(first, 1, 30.0)
+    saved = first.checkpointer.find_checkpoint()
+    assert saved.meta["data"] == first.data_fingerprint
+    # The same data: a silent resume.
+    same = selection_brain(folder)
+    same.data_fingerprint = first.data_fingerprint
+    with caplog.at_level(logging.WARNING, logger="speechbrain_fica.brain"):
+        assert not same.warn_if_resuming_other_data()
+    assert "resuming from" not in caplog.text
+    # A training manifest that lost a row: the resume is named.
+    changed = selection_brain(folder)
+    changed.data_fingerprint = dataset_fingerprint(
+        DynamicItemDataset({"a": {"wav": "a.flac"}})
+    )
+    with caplog.at_level(logging.WARNING, logger="speechbrain_fica.brain"):
+        assert changed.warn_if_resuming_other_data()
+    assert f"resuming from {saved.path}, which was saved while" in caplog.text
+    assert first.data_fingerprint in caplog.text
 
 
 # ---------------------------------------------------------------------------

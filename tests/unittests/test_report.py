@@ -131,3 +131,29 @@ def test_eer_not_computable_gives_null_and_reason(tmp_path):
     summary = write_test_outputs(stats, given, str(tmp_path / "b"), "eval")
     assert summary["null_reasons"]["EER"] == "no spoof trial in the set"
     assert "reasons" not in strict_json(tmp_path / "b" / "summary_eval.json")
+
+
+def test_a_new_evaluation_removes_tables_and_plots_it_does_not_redraw(
+    scored, tmp_path
+):
+    # A first evaluation into the folder draws its tables and plots ...
+    write_test_outputs(scored, scored.summarize(), str(tmp_path), "eval")
+    assert os.path.isfile(tmp_path / "det_eval.png")
+    # ... a second one on bona fide trials only cannot: nothing of the
+    # first may remain beside its scores.
+    bonafide_only = SpoofMetricStats()
+    bonafide_only.append(["LA_E_1", "LA_E_2"], [0.5, 1.5], [1, 1], ["-", "-"])
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)
+        stats = bonafide_only.summarize()
+    summary = write_test_outputs(bonafide_only, stats, str(tmp_path), "eval")
+    assert summary["EER"] is None
+    assert sorted(os.listdir(tmp_path)) == [
+        "scores_eval.txt",
+        "summary_eval.json",
+    ]
+    # Other sets in the same folder are left alone.
+    write_test_outputs(scored, scored.summarize(), str(tmp_path), "dev")
+    write_test_outputs(bonafide_only, stats, str(tmp_path), "eval")
+    assert os.path.isfile(tmp_path / "det_dev.png")
+    assert os.path.isfile(tmp_path / "dev_per_attack.csv")
