@@ -586,11 +586,20 @@ def ablation_report(
     for row in rows:
         if not summaries[row]:
             notes.append(f"row {row}: no finished run")
-    if missing:
-        notes.append(
-            "runs without a summary (not in the table): "
-            + ", ".join(f"{row}/{seed}" for row, seed in missing)
-        )
+    # a started run without a summary may be running or have failed; one
+    # never started is only a gap in the rows x seeds grid
+    started = [
+        (row, seed)
+        for row, seed in missing
+        if os.path.isdir(run_folder(root, row, seed))
+    ]
+    never = [run for run in missing if run not in started]
+    for runs, what in ((started, "started, no summary"), (never, "not run")):
+        if runs:
+            notes.append(
+                f"runs {what} (not in the table): "
+                + ", ".join(f"{row}/{seed}" for row, seed in runs)
+            )
     seeds_table = seed_table(finished, seeds)
     attacks = per_attack_table(finished)
     differences = None

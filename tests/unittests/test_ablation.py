@@ -187,6 +187,25 @@ def test_report_tables(ablation_root):
     assert "same/2" in markdown  # the missing run is named
 
 
+def test_report_tells_started_runs_from_runs_never_run(ablation_root):
+    root, _ = ablation_root
+    # "good" seed 3: started (folder and log, no summary); "same" seed 2
+    # was never started
+    started = os.path.join(root, "good", "3")
+    os.makedirs(started)
+    with open(os.path.join(started, "log.txt"), "w") as stream:
+        stream.write("epoch 1\n")
+    markdown = ablation_report(
+        root, ["baseline", "good", "same"], [1, 2, 3], n_replicates=50
+    )["markdown"]
+    started_note = re.search(r"runs started, no summary[^\n]*", markdown)
+    never_note = re.search(r"runs not run[^\n]*", markdown)
+    assert started_note and "good/3" in started_note.group()
+    assert "same/2" not in started_note.group()
+    assert never_note and "same/2" in never_note.group()
+    assert "baseline/3" in never_note.group()
+
+
 def test_report_files_and_report_only(ablation_root, capsys):
     root, asv_path = ablation_root
     report = ablation_report(root, n_replicates=100)
