@@ -8,6 +8,8 @@ Authors
  * speechbrain-fica contributors 2026
 """
 
+import tempfile
+
 import numpy as np
 import pytest
 import soundfile as sf
@@ -20,6 +22,13 @@ PROMPT_ID, PROMPT = arctic_prompts()[2]
 # seconds per character of a read sentence, very loose bounds (the engines
 # speak about 0.06 s per character, pauses included)
 SECONDS_PER_CHAR = (0.03, 0.15)
+# what tells the PulseAudio client library where its folders are
+PULSE_VARIABLES = (
+    "XDG_RUNTIME_DIR",
+    "XDG_CONFIG_HOME",
+    "PULSE_RUNTIME_PATH",
+    "PULSE_SERVER",
+)
 
 
 @pytest.mark.parametrize("name", sorted(tts.TTS_VOICES))
@@ -62,6 +71,34 @@ def test_freetts_text_split_into_two_utterances(tmp_path):
         "one.wav",
         "split.wav",
     ]
+
+
+def test_espeak_breath_noise_independent_of_pulse_runtime_dir(
+    tmp_path, monkeypatch
+):
+    """eSpeak NG's breath noise (variant f2) comes from the C library's
+    rand(); the PulseAudio client library in the engine draws 12 values
+    from it when it creates its runtime folder (missing link in
+    ~/.config/pulse). The first call under a fresh home must speak as the
+    next one (a large build differed in one file this way)."""
+    home, tmp = tmp_path / "home", tmp_path / "tmp"
+    home.mkdir()
+    tmp.mkdir()
+    monkeypatch.setenv("HOME", str(home))
+    # PulseAudio's /tmp folder, and Python's (restored after the test)
+    monkeypatch.setenv("TMPDIR", str(tmp))
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp))
+    for name in PULSE_VARIABLES:
+        monkeypatch.delenv(name, raising=False)
+    text = dict(arctic_prompts())["arctic_a0081"]
+    paths = []
+    for name in ("first", "second"):
+        (tmp_path / name).mkdir()
+        paths += tts.synthesize(
+            "tts_espeak_en_us_f2", [("a", text)], tmp_path / name
+        )
+    assert paths[0].read_bytes() == paths[1].read_bytes()
+    assert not list(tmp.glob("pulse-*"))
 
 
 def test_festival_text_with_quotes(tmp_path):

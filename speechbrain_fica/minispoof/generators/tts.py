@@ -20,15 +20,18 @@ Engines (Debian packages, installed by
 * ``pico``: SVOX Pico through ``ttspico``, in this process.
 
 Every external call has a timeout, stdin closed (FreeTTS waits on an open
-stdin) and a clear error naming the engine and voice.
+stdin), a private PulseAudio setting (:func:`_engine_env`) and a clear
+error naming the engine and voice.
 
 Authors
  * speechbrain-fica contributors 2026
 """
 
+import os
 import re
 import shutil
 import subprocess
+import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -105,18 +108,57 @@ class TTSVoice:
         return f"{self.engine}/{self.voice}"
 
 
+def _engine_env(private_dir):
+    """The environment of an engine call: PulseAudio kept to a private,
+    empty folder.
+
+    eSpeak NG opens an audio device even when it writes a file, and the
+    PulseAudio client library, when its runtime folder (linked from
+    ``~/.config/pulse``) is missing, creates ``/tmp/pulse-XXXXXXXXXXXX``
+    with 12 calls to the C library's ``rand()``. eSpeak NG draws its
+    breath noise (variants such as ``+f2``) from the same ``rand()``, so
+    the one engine process that (re)creates that folder spoke with other
+    noise: the audio depended on machine state outside the build. With an
+    explicit runtime folder and server (that does not exist), the client
+    library never draws from ``rand()``.
+
+    Arguments
+    ---------
+    private_dir : str or Path
+        An existing folder of this call only.
+
+    Returns
+    -------
+    dict
+        ``os.environ`` with ``PULSE_RUNTIME_PATH`` and ``PULSE_SERVER``
+        set.
+
+    Example
+    -------
+    >>> env = _engine_env("/tmp/x")
+    >>> env["PULSE_RUNTIME_PATH"], env["PULSE_SERVER"]
+    ('/tmp/x', 'unix:/tmp/x/no-server')
+    """
+    env = dict(os.environ)
+    env["PULSE_RUNTIME_PATH"] = str(private_dir)
+    env["PULSE_SERVER"] = f"unix:{Path(private_dir) / 'no-server'}"
+    return env
+
+
 def _run(voice, cmd, timeout, input_text=None):
     """Runs an engine command; errors name the engine, voice and hint."""
     try:
-        result = subprocess.run(
-            cmd,
-            input=input_text,
-            stdin=None if input_text is not None else subprocess.DEVNULL,
-            capture_output=True,
-            text=True,
-            timeout=timeout,
-            check=False,
-        )
+        with tempfile.TemporaryDirectory(prefix="minispoof_tts_") as private:
+            result = subprocess.run(
+                cmd,
+                input=input_text,
+                stdin=None if input_text is not None else subprocess.DEVNULL,
+                capture_output=True,
+                text=True,
+                timeout=timeout,
+                check=False,
+                env=_engine_env(private),
+            )
     except FileNotFoundError as err:
         raise TTSEngineError(
             f"TTS engine {voice.label}: {cmd[0]!r} not found; {INSTALL_HINT}"
