@@ -3,7 +3,7 @@
 # the corpus (251 LibriSpeech speakers, 25 attacks of which 12 are of
 # families never seen in training), then trains LCNN and RawNet2 with
 # FICA's rows {baseline, +InF, +InI, +InF+InI} x seeds {1, 100, 1000}
-# and writes, per backbone, ablation.md / ablation.csv: EER and min t-DCF
+# and writes, per backbone, ablation.md / .csv / .png: EER and min t-DCF
 # mean +- std per row, per-attack EER, and each row's difference to the
 # baseline with a 95 % paired bootstrap confidence interval.
 #

@@ -19,7 +19,8 @@ baseline    ``--weight_masked_ce 0 --lambda_inf 0 --lambda_ini 0``
 and seeds 1, 100 and 1000, then writes ``<root>/ablation.md`` and
 ``<root>/ablation.csv`` (mean ± std over seeds, per-seed and per-attack
 EERs, and each row's difference to the baseline with a paired bootstrap
-interval: :mod:`speechbrain_fica.metrics.ablation`). Example::
+interval: :mod:`speechbrain_fica.metrics.ablation`) and the figure
+``<root>/ablation.png`` (per-seed values and the intervals). Example::
 
     python run_ablation.py hparams/lcnn_fica.yaml \\
         --output_root results/ablation_lcnn --data_folder /path/to/LA \\
@@ -316,9 +317,9 @@ def write_report(args, root, rows, seeds, notes=()):
         title=title,
         notes=notes,
     )
-    paths = write_ablation_report(report, root)
+    paths = write_ablation_report(report, root, baseline=args.baseline)
     print(report["markdown"])
-    print("report written to " + " and ".join(paths))
+    print("report written to " + ", ".join(paths))
     return report
 
 

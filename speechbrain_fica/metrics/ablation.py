@@ -30,6 +30,7 @@ import statistics
 import numpy as np
 import pandas as pd
 
+from speechbrain_fica.metrics.plots import plot_ablation
 from speechbrain_fica.metrics.score_files import (
     check_scores_against_key,
     read_asv_scores_2019,
@@ -573,7 +574,7 @@ def ablation_report(
         ``table`` (one row per system: :func:`seed_table`, the differences
         and the per-attack EERs as ``EER_<attack>`` columns), ``seeds``,
         ``per_attack``, ``differences``, ``missing`` (``(row, seed)``
-        without a finished run) and ``markdown``.
+        without a finished run), ``markdown`` and its ``title``.
     """
     if rows is None or seeds is None:
         found_rows, found_seeds = discover_runs(root, test_name)
@@ -618,13 +619,14 @@ def ablation_report(
     if differences is not None and not differences.empty:
         table = table.join(differences)
     table = table.join(attacks.add_prefix("EER_"))
+    title = title or f"Ablation: {os.path.basename(os.path.normpath(root))}"
     markdown = format_markdown(
         seeds_table,
         attacks,
         differences,
         seeds,
         baseline,
-        title=title or f"Ablation: {os.path.basename(os.path.normpath(root))}",
+        title=title,
         notes=notes,
         confidence=confidence,
         n_replicates=n_replicates,
@@ -636,11 +638,13 @@ def ablation_report(
         "differences": differences,
         "missing": missing,
         "markdown": markdown,
+        "title": title,
     }
 
 
-def write_ablation_report(report, root, name="ablation"):
-    """Writes ``<root>/<name>.md`` and ``<root>/<name>.csv``.
+def write_ablation_report(report, root, name="ablation", baseline="baseline"):
+    """Writes ``<root>/<name>.md``, ``<root>/<name>.csv`` and the figure
+    ``<root>/<name>.png`` (:func:`.plots.plot_ablation`).
 
     Arguments
     ---------
@@ -650,15 +654,24 @@ def write_ablation_report(report, root, name="ablation"):
         The ablation folder.
     name : str
         File name stem.
+    baseline : str
+        The row the differences are taken to (dashed in the figure).
 
     Returns
     -------
     tuple of str
-        Paths of the Markdown and the CSV file.
+        Paths of the Markdown, the CSV and the PNG file.
     """
     markdown_path = os.path.join(root, f"{name}.md")
     csv_path = os.path.join(root, f"{name}.csv")
     with open(markdown_path, "w", encoding="utf-8") as stream:
         stream.write(report["markdown"])
     report["table"].to_csv(csv_path)
-    return markdown_path, csv_path
+    figure_path = os.path.join(root, f"{name}.png")
+    plot_ablation(
+        report["table"],
+        figure_path,
+        baseline=baseline,
+        title=report.get("title"),
+    )
+    return markdown_path, csv_path, figure_path

@@ -231,3 +231,118 @@ def plot_score_histograms(scores, labels, path, attacks=None, title=None):
         axes.set_title(title)
     figure.tight_layout()
     _save_figure(figure, path)
+
+
+def _seed_values(table, row, metric):
+    """A row's per-seed values of a metric (``<metric>_seed<s>`` columns),
+    unfinished seeds (NaN) left out."""
+    columns = [c for c in table.columns if c.startswith(f"{metric}_seed")]
+    values = table.loc[row, columns].to_numpy(dtype=float)
+    return values[np.isfinite(values)]
+
+
+def plot_ablation(table, path, baseline="baseline", title=None):
+    """Draws an ablation study's rows and saves a PNG.
+
+    One panel per metric (EER in %, and min t-DCF when the table has it):
+    each seed's value as a dot and the row's mean as a bar, the baseline's
+    mean as a dashed line; and one panel per difference to the baseline
+    with its confidence interval and a line at zero, so an interval that
+    crosses zero shows at a glance. The baseline is drawn on top, the other
+    rows below it in the table's order.
+
+    Arguments
+    ---------
+    table : pandas.DataFrame
+        The ``table`` of
+        :func:`speechbrain_fica.metrics.ablation.ablation_report`: index =
+        rows; columns ``EER_seed<s>`` (and ``min_tDCF_seed<s>``), and for
+        the differences ``dEER``, ``dEER_low``, ``dEER_high`` (and the
+        ``dmin_tDCF`` ones).
+    path : str
+        Output PNG path.
+    baseline : str
+        The row the differences are taken to.
+    title : str, optional
+        Figure title.
+
+    Example
+    -------
+    >>> import pandas as pd
+    >>> table = pd.DataFrame(
+    ...     {
+    ...         "EER_seed1": [25.0, 23.0],
+    ...         "EER_seed2": [27.0, 24.5],
+    ...         "dEER": [float("nan"), -2.2],
+    ...         "dEER_low": [float("nan"), -4.1],
+    ...         "dEER_high": [float("nan"), -0.3],
+    ...     },
+    ...     index=pd.Index(["baseline", "+InF"], name="row"),
+    ... )
+    >>> path = str(getfixture("tmpdir").join("ablation.png"))
+    >>> plot_ablation(table, path)
+    """
+    rows = list(table.index)
+    if baseline in rows:  # on top, the others in the table's order
+        rows.remove(baseline)
+        rows.insert(0, baseline)
+    if not rows:
+        raise ValueError("plot_ablation needs at least one row")
+    metrics = [
+        m
+        for m in ("EER", "min_tDCF")
+        if any(c.startswith(f"{m}_seed") for c in table.columns)
+    ]
+    names = {"EER": "EER (%)", "min_tDCF": "min t-DCF"}
+    differences = [m for m in metrics if f"d{m}" in table.columns]
+    n_panels = len(metrics) + len(differences)
+    figure = Figure(figsize=(3.6 * n_panels, 0.9 + 0.45 * len(rows)))
+    positions = np.arange(len(rows))[::-1]  # first row on top
+    panel = 0
+    for metric in metrics:
+        panel += 1
+        axes = figure.add_subplot(1, n_panels, panel)
+        for y, row in zip(positions, rows):
+            values = _seed_values(table, row, metric)
+            if values.size:
+                axes.plot(values, [y] * values.size, "o", color="C0", ms=4)
+                axes.plot([values.mean()] * 2, [y - 0.3, y + 0.3], "k-")
+        if baseline in rows:
+            values = _seed_values(table, baseline, metric)
+            if values.size:
+                axes.axvline(values.mean(), color="gray", ls="--", lw=1)
+        axes.set_xlabel(f"{names[metric]}: seeds (dots), mean (bar)")
+        _row_axis(axes, positions, rows, panel == 1)
+    for metric in differences:
+        panel += 1
+        axes = figure.add_subplot(1, n_panels, panel)
+        axes.axvline(0.0, color="gray", ls="--", lw=1)
+        for y, row in zip(positions, rows):
+            mid, low, high = table.loc[
+                row, [f"d{metric}", f"d{metric}_low", f"d{metric}_high"]
+            ].to_numpy(dtype=float)
+            if np.isfinite([mid, low, high]).all():
+                axes.errorbar(
+                    mid,
+                    y,
+                    xerr=[[mid - low], [high - mid]],
+                    fmt="o",
+                    color="C1",
+                    capsize=3,
+                    ms=4,
+                )
+        unit = " (pp)" if metric == "EER" else ""
+        axes.set_xlabel(f"{names[metric].split(' (')[0]} - baseline{unit}")
+        _row_axis(axes, positions, rows, panel == 1)
+    if title:
+        figure.suptitle(title)
+    figure.tight_layout()
+    _save_figure(figure, path)
+
+
+def _row_axis(axes, positions, rows, labelled):
+    """Rows on the y axis, named on the first panel only."""
+    axes.set_yticks(positions)
+    axes.set_yticklabels(rows if labelled else [])
+    axes.set_ylim(positions.min() - 0.7, positions.max() + 0.7)
+    axes.grid(True, axis="x", alpha=0.3)

@@ -110,6 +110,8 @@ def test_run_ablation_end_to_end(tiny_minispoof, tmp_path, device):
         markdown = stream.read()
     assert "| baseline | 2 |" in markdown and "| +InF+InI | 2 |" in markdown
     assert "95 % CI" in markdown and "P(row better)" in markdown
+    with open(os.path.join(root, "ablation.png"), "rb") as stream:
+        assert stream.read(8) == b"\x89PNG\r\n\x1a\n"
     assert markdown in result.stdout  # the report is printed
 
     # Rerun with a broken row: the four finished runs are skipped, the

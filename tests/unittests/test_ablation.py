@@ -212,7 +212,9 @@ def test_report_files_and_report_only(ablation_root, capsys):
     assert report["table"].index.tolist() == ["baseline", "good", "same"]
     assert "dmin_tDCF" not in report["table"].columns  # no ASV scores
     assert "EER only" in report["markdown"]
-    markdown_path, csv_path = write_ablation_report(report, root)
+    markdown_path, csv_path, figure_path = write_ablation_report(report, root)
+    with open(figure_path, "rb") as stream:
+        assert stream.read(8) == b"\x89PNG\r\n\x1a\n"
     table = pd.read_csv(csv_path, index_col="row")
     assert table["EER_mean"].tolist() == pytest.approx(
         report["table"]["EER_mean"].tolist()
