@@ -114,8 +114,8 @@ def _engine_env(private_dir):
 
     eSpeak NG opens an audio device even when it writes a file, and the
     PulseAudio client library, when its runtime folder (linked from
-    ``~/.config/pulse``) is missing, creates ``/tmp/pulse-XXXXXXXXXXXX``
-    with 12 calls to the C library's ``rand()``. eSpeak NG draws its
+    ``~/.config/pulse``) is missing, creates ``/tmp/pulse-<name>``, drawing
+    the 12 characters of the name from the C library's ``rand()``. eSpeak NG draws its
     breath noise (variants such as ``+f2``) from the same ``rand()``, so
     the one engine process that (re)creates that folder spoke with other
     noise: the audio depended on machine state outside the build. With an
